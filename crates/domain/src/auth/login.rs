@@ -1,0 +1,174 @@
+use uuid::Uuid;
+
+use super::{AuthService, Session, SessionId, TokenPair};
+use crate::PortError;
+use crate::user::{Password, Username};
+
+/// Why a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown username or wrong password (deliberately indistinguishable).
+    #[error("invalid username or password")]
+    InvalidCredentials,
+    /// The password was right but the account is deactivated.
+    #[error("this account is disabled")]
+    AccountDisabled,
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+impl AuthService {
+    /// Signs a user in with username and password and opens a session.
+    ///
+    /// An unknown username costs the same password verification as a wrong password, so the
+    /// answer and its timing say nothing about which accounts exist.
+    pub async fn login(&self, username: &str, password: &str) -> Result<TokenPair, LoginError> {
+        let Some(password) = Password::candidate(password) else {
+            return Err(LoginError::InvalidCredentials);
+        };
+        let credentials = match Username::parse(username) {
+            Ok(username) => self.ports.users.find_credentials(&username).await?,
+            Err(_) => None,
+        };
+        let Some(credentials) = credentials else {
+            self.ports.hasher.verify_dummy(&password).await?;
+            return Err(LoginError::InvalidCredentials);
+        };
+        if !self
+            .ports
+            .hasher
+            .verify(&password, &credentials.password_hash)
+            .await?
+        {
+            return Err(LoginError::InvalidCredentials);
+        }
+        let user = credentials.user;
+        if !user.is_active {
+            return Err(LoginError::AccountDisabled);
+        }
+
+        let now = self.ports.clock.now();
+        let session = Session {
+            id: SessionId(Uuid::new_v4()),
+            user_id: user.id,
+            refresh_token_id: Uuid::new_v4(),
+            created_at: now,
+            expires_at: now + self.settings.refresh_ttl,
+            revoked_at: None,
+        };
+        self.ports.sessions.create(&session).await?;
+        self.ports.users.record_login(user.id, now).await?;
+        tracing::info!(user_id = %user.id, session_id = %session.id, "user signed in");
+        let mut user = user;
+        user.last_login_at = Some(now);
+        Ok(self.issue_pair(
+            user,
+            session.id,
+            session.refresh_token_id,
+            session.expires_at,
+            now,
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::TokenKind;
+    use crate::test_support::{credentials, services};
+    use crate::user::Role;
+
+    #[tokio::test]
+    async fn the_right_password_opens_a_session_with_both_tokens() {
+        let mut ports = services();
+        ports.users.expect_find_credentials().returning(|name| {
+            Ok(Some(credentials(
+                3,
+                name.as_str(),
+                Role::Viewer,
+                "correct horse battery",
+            )))
+        });
+        ports
+            .sessions
+            .expect_create()
+            .times(1)
+            .returning(|_| Ok(()));
+        ports
+            .users
+            .expect_record_login()
+            .times(1)
+            .returning(|_, _| Ok(()));
+        ports.tokens.expect_issue().returning(|claims| {
+            Ok(match claims.kind {
+                TokenKind::Access => "access".to_owned(),
+                TokenKind::Refresh => "refresh".to_owned(),
+            })
+        });
+        let pair = ports
+            .auth_service()
+            .login("jane", "correct horse battery")
+            .await
+            .unwrap();
+        assert_eq!(
+            (pair.access_token.as_str(), pair.refresh_token.as_str()),
+            ("access", "refresh")
+        );
+        assert_eq!(pair.access_expires_in.num_seconds(), 900);
+        assert!(pair.user.last_login_at.is_some());
+    }
+
+    #[tokio::test]
+    async fn unknown_users_cost_a_dummy_verification_and_get_the_same_error() {
+        let mut ports = services();
+        ports
+            .users
+            .expect_find_credentials()
+            .returning(|_| Ok(None));
+        ports.hasher = crate::user::MockPasswordHasher::new();
+        ports
+            .hasher
+            .expect_verify_dummy()
+            .times(1)
+            .returning(|_| Ok(()));
+        let result = ports
+            .auth_service()
+            .login("nobody", "whatever password")
+            .await;
+        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_password_is_refused() {
+        let mut ports = services();
+        ports.users.expect_find_credentials().returning(|name| {
+            Ok(Some(credentials(
+                3,
+                name.as_str(),
+                Role::Viewer,
+                "correct horse battery",
+            )))
+        });
+        let result = ports
+            .auth_service()
+            .login("jane", "wrong horse battery")
+            .await;
+        assert!(matches!(result, Err(LoginError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn inactive_users_cannot_sign_in() {
+        let mut ports = services();
+        ports.users.expect_find_credentials().returning(|name| {
+            let mut found = credentials(3, name.as_str(), Role::Viewer, "correct horse battery");
+            found.user.is_active = false;
+            Ok(Some(found))
+        });
+        let result = ports
+            .auth_service()
+            .login("jane", "correct horse battery")
+            .await;
+        assert!(matches!(result, Err(LoginError::AccountDisabled)));
+    }
+}

@@ -1,0 +1,139 @@
+use super::{
+    Email, FullName, NewUser, Password, Role, User, UserService, UserWriteError, Username,
+};
+use crate::PortError;
+use crate::auth::{Actor, Capability};
+
+/// A user an admin (or the operator) wants to create.
+#[derive(Debug, Clone)]
+pub struct CreateUserRequest {
+    /// The username.
+    pub username: Username,
+    /// The email, if any.
+    pub email: Option<Email>,
+    /// The display name, if any.
+    pub full_name: Option<FullName>,
+    /// The role.
+    pub role: Role,
+    /// Whether the account can sign in right away.
+    pub is_active: bool,
+    /// The initial password.
+    pub password: Password,
+}
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    /// The acting user is not an admin.
+    #[error("only admins may create users")]
+    Forbidden,
+    /// Another user has this username.
+    #[error("username is taken")]
+    UsernameTaken,
+    /// Another user has this email.
+    #[error("email is taken")]
+    EmailTaken,
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+impl From<UserWriteError> for CreateUserError {
+    fn from(error: UserWriteError) -> Self {
+        match error {
+            UserWriteError::UsernameTaken => Self::UsernameTaken,
+            UserWriteError::EmailTaken => Self::EmailTaken,
+            UserWriteError::Port(port) => Self::Port(port),
+            unexpected @ (UserWriteError::NotFound | UserWriteError::LastActiveAdmin) => {
+                Self::Port(PortError::unexpected(unexpected))
+            }
+        }
+    }
+}
+
+impl UserService {
+    /// Creates a user on behalf of an admin.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        request: CreateUserRequest,
+    ) -> Result<User, CreateUserError> {
+        if !actor.can(Capability::Administer) {
+            return Err(CreateUserError::Forbidden);
+        }
+        self.provision(request).await
+    }
+
+    /// Creates a user with no acting user: for the operator's command line (recovery) and
+    /// start-up, which run with the server's own authority.
+    pub async fn provision(&self, request: CreateUserRequest) -> Result<User, CreateUserError> {
+        let password_hash = self.hasher.hash(&request.password).await?;
+        let user = NewUser {
+            username: request.username,
+            email: request.email,
+            full_name: request.full_name,
+            role: request.role,
+            is_active: request.is_active,
+            password_hash,
+        };
+        let created = self.users.create(&user).await?;
+        tracing::info!(user_id = %created.id, role = %created.role, "user created");
+        Ok(created)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{actor, fixture_user, services};
+
+    fn request() -> CreateUserRequest {
+        CreateUserRequest {
+            username: Username::parse("jane").unwrap(),
+            email: Some(Email::parse("jane@example.com").unwrap()),
+            full_name: None,
+            role: Role::Technician,
+            is_active: true,
+            password: Password::parse("correct horse battery").unwrap(),
+        }
+    }
+
+    #[tokio::test]
+    async fn admins_create_users_with_a_hashed_password() {
+        let mut ports = services();
+        ports.users.expect_create().returning(|new| {
+            assert_eq!(new.password_hash.as_str(), "hashed:correct horse battery");
+            Ok(fixture_user(7, new.username.as_str(), new.role))
+        });
+        let created = ports
+            .user_service()
+            .create(&actor(1, Role::Admin), request())
+            .await
+            .unwrap();
+        assert_eq!(created.username.as_str(), "jane");
+    }
+
+    #[tokio::test]
+    async fn technicians_may_not_create_users() {
+        let ports = services();
+        let result = ports
+            .user_service()
+            .create(&actor(1, Role::Technician), request())
+            .await;
+        assert!(matches!(result, Err(CreateUserError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn a_taken_username_is_reported_as_such() {
+        let mut ports = services();
+        ports
+            .users
+            .expect_create()
+            .returning(|_| Err(UserWriteError::UsernameTaken));
+        let result = ports
+            .user_service()
+            .create(&actor(1, Role::Admin), request())
+            .await;
+        assert!(matches!(result, Err(CreateUserError::UsernameTaken)));
+    }
+}
