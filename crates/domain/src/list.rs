@@ -36,3 +36,16 @@ impl<S: SortKey, F: Default> Default for ListQuery<S, F> {
         }
     }
 }
+
+impl<S, F> ListQuery<S, F> {
+    /// The same query with its filter converted.
+    pub fn map_filter<G>(self, convert: impl FnOnce(F) -> G) -> ListQuery<S, G> {
+        ListQuery {
+            page: self.page,
+            sort_by: self.sort_by,
+            sort_order: self.sort_order,
+            search: self.search,
+            filter: convert(self.filter),
+        }
+    }
+}

@@ -1,1 +1,8 @@
+//! The SlimRMM server: reads its configuration, builds the concrete adapters, wires them into
+//! the domain's services and serves the HTTP API. This crate is the only place that knows
+//! every adapter; `main` only parses the command line and dispatches.
 
+pub mod commands;
+pub mod config;
+pub mod telemetry;
+pub mod wiring;

@@ -1,0 +1,74 @@
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, Error, web};
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::error::{ApiError, json_config, path_config, query_config};
+use crate::middleware::{error_envelope, normalize_path};
+use crate::{AppState, openapi, routes};
+
+/// The whole API as an actix `App`, and its OpenAPI document.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = routes_and_document(state.clone());
+    let debug = state.settings.debug;
+    app.configure(|config| {
+        if debug {
+            openapi::docs(document)(config);
+        }
+    })
+    .default_service(web::to(|| async {
+        Err::<actix_web::HttpResponse, _>(ApiError::for_status(
+            actix_web::http::StatusCode::NOT_FOUND,
+        ))
+    }))
+    .wrap(ErrorHandlers::new().default_handler(error_envelope))
+    .wrap(from_fn(normalize_path))
+    .wrap(TracingLogger::default())
+}
+
+/// The OpenAPI document of every route (served at `/openapi.json` in debug mode).
+pub fn openapi_document(state: AppState) -> OpenApi {
+    routes_and_document(state).1
+}
+
+fn routes_and_document(
+    state: AppState,
+) -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = Error,
+            InitError = (),
+        >,
+    >,
+    OpenApi,
+) {
+    let body_limit = state.settings.body_limit;
+    App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .app_data(web::Data::new(state))
+        .app_data(web::PayloadConfig::new(body_limit))
+        .app_data(json_config().limit(body_limit))
+        .app_data(query_config())
+        .app_data(path_config())
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(scope::scope("/api/v1").configure(routes::api_v1))
+        .split_for_parts()
+}

@@ -1,0 +1,39 @@
+//! `validator` rules that delegate to the domain's parsers, so each rule is written once.
+
+use std::fmt::Display;
+
+use slimrmm_domain::user::{Email, FullName, Password, Username};
+use validator::ValidationError;
+
+use crate::error::ApiError;
+
+fn check<T, E: Display>(result: Result<T, E>) -> Result<(), ValidationError> {
+    result
+        .map(drop)
+        .map_err(|error| ValidationError::new("invalid").with_message(error.to_string().into()))
+}
+
+/// See [`Username::parse`].
+pub fn username(value: &str) -> Result<(), ValidationError> {
+    check(Username::parse(value))
+}
+
+/// See [`Email::parse`].
+pub fn email(value: &str) -> Result<(), ValidationError> {
+    check(Email::parse(value))
+}
+
+/// See [`FullName::parse`].
+pub fn full_name(value: &str) -> Result<(), ValidationError> {
+    check(FullName::parse(value))
+}
+
+/// See [`Password::parse`].
+pub fn new_password(value: &str) -> Result<(), ValidationError> {
+    check(Password::parse(value))
+}
+
+/// Parses a field that validation already accepted; a refusal here still answers 422.
+pub fn parsed<T, E: Display>(field: &'static str, result: Result<T, E>) -> Result<T, ApiError> {
+    result.map_err(|error| ApiError::invalid_field(field, error))
+}

@@ -1,0 +1,30 @@
+use serde::Serialize;
+use slimrmm_domain::auth::TokenPair;
+use utoipa::ToSchema;
+
+/// A token pair. Sent bare (not in the envelope), as OAuth2 clients and the reference's own
+/// client snippets expect.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Exchange at `POST /api/v1/auth/refresh` for a new pair; usable once.
+    pub refresh_token: String,
+    /// Always `bearer`.
+    #[schema(example = "bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+            token_type: "bearer",
+            expires_in: pair.access_expires_in.num_seconds(),
+        }
+    }
+}

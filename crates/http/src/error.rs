@@ -1,0 +1,186 @@
+//! The error boundary: every failure leaves the API as the same JSON envelope.
+
+mod domain;
+mod extractors;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use extractors::{json_config, path_config, query_config};
+pub(crate) use extractors::{json_error, serde_field_error};
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for people.
+    #[schema(example = "username is taken")]
+    pub detail: String,
+    /// Always `error`.
+    #[schema(example = "error")]
+    pub status: &'static str,
+    /// What went wrong, for programs (`UPPER_SNAKE_CASE`).
+    #[schema(example = "USERNAME_TAKEN")]
+    pub code: &'static str,
+    /// For validation errors (422): each offending field and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as named in the request (`password`, `tags[2]`, `page`).
+    #[schema(example = "password")]
+    pub field: String,
+    /// Why it was refused.
+    #[schema(example = "must be at least 12 characters")]
+    pub message: String,
+}
+
+impl FieldError {
+    /// `field` was refused because of `message`.
+    pub fn new(field: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: Cow<'static, str>,
+    errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error with this status, code and detail.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        detail: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// 422 listing the invalid fields.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [only] => format!("{}: {}", only.field, only.message),
+            _ => format!("{} fields are invalid", errors.len()),
+        };
+        Self {
+            errors,
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_ERROR", detail)
+        }
+    }
+
+    /// 422 for one invalid field.
+    pub fn invalid_field(field: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self::validation(vec![FieldError::new(field, message)])
+    }
+
+    /// 401: no credentials, or credentials that prove nothing.
+    pub fn unauthorized(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    /// 403: the caller is known but may not do this.
+    pub fn forbidden(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", detail)
+    }
+
+    /// 404 for a resource.
+    pub fn not_found(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", detail)
+    }
+
+    /// 500 with a generic body; the cause is logged here, once, and never sent.
+    pub fn internal(cause: &(dyn fmt::Debug + Send + Sync)) -> Self {
+        tracing::error!(error = ?cause, "request failed with an internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "internal server error",
+        )
+    }
+
+    /// 503: a backing service is down; the cause is logged here, once.
+    pub fn unavailable(cause: &(dyn fmt::Debug + Send + Sync)) -> Self {
+        tracing::error!(error = ?cause, "request failed: a backing service is unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "the service is temporarily unavailable; try again shortly",
+        )
+    }
+
+    /// The generic error for a status produced outside our handlers (unknown route, ...).
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, detail) = match status {
+            StatusCode::NOT_FOUND => ("NOT_FOUND", "no such endpoint"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("METHOD_NOT_ALLOWED", "method not allowed on this endpoint")
+            }
+            StatusCode::PAYLOAD_TOO_LARGE => ("PAYLOAD_TOO_LARGE", "request body too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("UNSUPPORTED_MEDIA_TYPE", "unsupported content type")
+            }
+            StatusCode::UNAUTHORIZED => ("UNAUTHORIZED", "authentication required"),
+            StatusCode::FORBIDDEN => ("FORBIDDEN", "forbidden"),
+            StatusCode::REQUEST_TIMEOUT => ("REQUEST_TIMEOUT", "request timed out"),
+            status if status.is_server_error() => ("INTERNAL_ERROR", "internal server error"),
+            _ => ("BAD_REQUEST", "bad request"),
+        };
+        Self::new(status, code, detail)
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The body this error is sent as.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            detail: self.detail.to_string(),
+            status: "error",
+            code: self.code,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        response.json(self.body())
+    }
+}

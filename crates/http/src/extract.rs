@@ -1,0 +1,12 @@
+//! Request extractors: authenticated callers, validated JSON bodies, list queries.
+
+mod auth;
+mod json;
+mod list;
+mod validation;
+
+pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
+pub use json::ValidJson;
+pub(crate) use json::{is_json, parse_json, payload_error};
+pub use list::{ListParams, ListParamsDoc};
+pub(crate) use validation::validation_errors;

@@ -1,0 +1,83 @@
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::{StatusCode, header};
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use validator::Validate;
+
+use super::validation_errors;
+use crate::error::{ApiError, json_error};
+
+/// A JSON request body, deserialized and validated. Wrong content type is 415, an oversized
+/// body 413, malformed JSON 400, and a well-formed body with wrong or invalid fields 422 naming
+/// each field.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+/// True when the request says its body is JSON (`application/json` or `application/*+json`).
+pub(crate) fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Deserializes `bytes`, naming the offending field on failure.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| json_error(error.inner(), &error.path().to_string()))?;
+    deserializer
+        .end()
+        .map_err(|error| json_error(&error, "."))?;
+    Ok(value)
+}
+
+pub(crate) fn payload_error(error: actix_web::Error) -> ApiError {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request body could not be read",
+        ),
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "the request body must be JSON (Content-Type: application/json)",
+                ));
+            }
+            let bytes = body.await.map_err(payload_error)?;
+            let value: T = parse_json(&bytes)?;
+            value
+                .validate()
+                .map_err(|errors| ApiError::validation(validation_errors(&errors)))?;
+            Ok(Self(value))
+        })
+    }
+}

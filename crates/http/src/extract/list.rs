@@ -1,0 +1,247 @@
+use std::marker::PhantomData;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::{Ready, ready};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use slimrmm_domain::list::{ListQuery, MAX_PER_PAGE, PageRequest, SearchTerm, SortKey, SortOrder};
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, FieldError, serde_field_error};
+
+/// The paging, sorting and search parameters every list accepts, plus the resource's own
+/// filters `F` (deserialized from the same query string). Every invalid parameter is reported
+/// at once, by name; an unknown `sort_by` names the allowed fields.
+#[derive(Debug)]
+pub struct ListParams<S, F> {
+    /// The domain's list query, with the resource's filter parameters still in HTTP form.
+    pub query: ListQuery<S, F>,
+    _sort: PhantomData<S>,
+}
+
+impl<S, F> ListParams<S, F> {
+    /// The parsed query.
+    pub fn into_query(self) -> ListQuery<S, F> {
+        self.query
+    }
+}
+
+/// The shared list parameters, for the OpenAPI document.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParamsDoc {
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100, example = 50)]
+    pub per_page: Option<u32>,
+    /// Field to sort by; each list documents its allowed fields.
+    pub sort_by: Option<String>,
+    /// `asc` (default) or `desc`.
+    #[param(pattern = "^(asc|desc)$")]
+    pub sort_order: Option<String>,
+    /// Case-insensitive free-text search, at most 100 characters.
+    pub search: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    page: Option<String>,
+    per_page: Option<String>,
+    sort_by: Option<String>,
+    sort_order: Option<String>,
+    search: Option<String>,
+}
+
+fn parse<S: SortKey, F: DeserializeOwned>(query_string: &str) -> Result<ListQuery<S, F>, ApiError> {
+    let pairs = || form_urlencoded::parse(query_string.as_bytes());
+    let raw: Raw = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs()))
+        .map_err(|error| {
+        ApiError::validation(vec![serde_field_error(
+            &error.path().to_string(),
+            &error.inner().to_string(),
+        )])
+    })?;
+    let mut errors = Vec::new();
+    let page = bounded("page", raw.page, 1, 1..=u32::MAX, &mut errors);
+    let per_page = bounded("per_page", raw.per_page, 50, 1..=MAX_PER_PAGE, &mut errors);
+    let page = match (page, per_page) {
+        (Some(page), Some(per_page)) => PageRequest::new(page, per_page).ok(),
+        _ => None,
+    };
+    let sort_by = match raw.sort_by.as_deref() {
+        None | Some("") => Some(S::DEFAULT),
+        Some(name) => S::parse(name)
+            .map_err(|error| errors.push(FieldError::new("sort_by", error)))
+            .ok(),
+    };
+    let sort_order = match raw.sort_order.as_deref() {
+        None | Some("") => Some(SortOrder::default()),
+        Some(order) => SortOrder::parse(order).or_else(|| {
+            errors.push(FieldError::new("sort_order", "must be asc or desc"));
+            None
+        }),
+    };
+    let search = match raw.search.as_deref() {
+        None => Some(None),
+        Some(term) => SearchTerm::parse(term)
+            .map_err(|error| errors.push(FieldError::new("search", error)))
+            .ok(),
+    };
+    let filter: Option<F> =
+        serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs()))
+            .map_err(|error| {
+                errors.push(serde_field_error(
+                    &error.path().to_string(),
+                    &error.inner().to_string(),
+                ))
+            })
+            .ok();
+    match (page, sort_by, sort_order, search, filter) {
+        (Some(page), Some(sort_by), Some(sort_order), Some(search), Some(filter))
+            if errors.is_empty() =>
+        {
+            Ok(ListQuery {
+                page,
+                sort_by,
+                sort_order,
+                search,
+                filter,
+            })
+        }
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// A whole number within `range`, or `default` when absent.
+fn bounded(
+    field: &str,
+    value: Option<String>,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    errors: &mut Vec<FieldError>,
+) -> Option<u32> {
+    let Some(text) = value else {
+        return Some(default);
+    };
+    match text.trim().parse::<u32>() {
+        Ok(number) if range.contains(&number) => Some(number),
+        _ if *range.end() == u32::MAX => {
+            errors.push(FieldError::new(
+                field,
+                format!("must be a whole number of at least {}", range.start()),
+            ));
+            None
+        }
+        _ => {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "must be a whole number between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+            None
+        }
+    }
+}
+
+impl<S: SortKey, F: DeserializeOwned> FromRequest for ListParams<S, F> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse(req.query_string()).map(|query| Self {
+            query,
+            _sort: PhantomData,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    slimrmm_domain::sort_key! {
+        enum Sort default Name { Name => "name", Age => "age" }
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    struct Filter {
+        active: Option<bool>,
+    }
+
+    #[test]
+    fn defaults_when_nothing_is_given() {
+        let query = parse::<Sort, Filter>("").unwrap();
+        assert_eq!((query.page.page(), query.page.per_page()), (1, 50));
+        assert_eq!(
+            (query.sort_by, query.sort_order, query.search),
+            (Sort::Name, SortOrder::Asc, None)
+        );
+    }
+
+    #[test]
+    fn reads_every_parameter_and_the_filter() {
+        let query = parse::<Sort, Filter>(
+            "page=3&per_page=20&sort_by=age&sort_order=desc&search=web%20srv&active=false",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                query.page.page(),
+                query.page.per_page(),
+                query.page.offset()
+            ),
+            (3, 20, 40)
+        );
+        assert_eq!(
+            (query.sort_by, query.sort_order),
+            (Sort::Age, SortOrder::Desc)
+        );
+        assert_eq!(query.search.unwrap().as_str(), "web srv");
+        assert_eq!(
+            query.filter,
+            Filter {
+                active: Some(false)
+            }
+        );
+    }
+
+    #[test]
+    fn reports_every_bad_parameter_by_name() {
+        let error =
+            parse::<Sort, Filter>("page=0&per_page=500&sort_by=height&sort_order=up&active=maybe")
+                .unwrap_err();
+        let fields: Vec<_> = error
+            .body()
+            .errors
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "page".to_owned(),
+                    "must be a whole number of at least 1".to_owned()
+                ),
+                (
+                    "per_page".to_owned(),
+                    "must be a whole number between 1 and 100".to_owned()
+                ),
+                ("sort_by".to_owned(), "must be one of: name, age".to_owned()),
+                ("sort_order".to_owned(), "must be asc or desc".to_owned()),
+                (
+                    "active".to_owned(),
+                    "provided string was not `true` or `false`".to_owned()
+                ),
+            ]
+        );
+        let error = parse::<Sort, Filter>("per_page=abc").unwrap_err();
+        assert_eq!(error.body().errors[0].field, "per_page");
+    }
+}

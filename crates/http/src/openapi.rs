@@ -1,0 +1,77 @@
+//! The OpenAPI document and the interactive documentation.
+
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Tag};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// The document's fixed parts; utoipa-actix-web adds every route registered with `.service()`.
+pub(crate) fn base() -> OpenApi {
+    let bearer = SecurityScheme::Http(
+        HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .description(Some("An access token from POST /api/v1/auth/login"))
+            .build(),
+    );
+    let password_flow = SecurityScheme::OAuth2(OAuth2::new([Flow::Password(Password::new(
+        "/api/v1/auth/login",
+        Scopes::new(),
+    ))]));
+    let tag = |name: &str, description: &str| {
+        let mut tag = Tag::new(name);
+        tag.description = Some(description.to_owned());
+        tag
+    };
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("SlimRMM API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "Remote monitoring and management. Successful responses are wrapped as \
+                     {data, message, status: \"ok\"}; errors as {detail, status: \"error\", code}.",
+                ))
+                .license(Some(utoipa::openapi::License::new(env!(
+                    "CARGO_PKG_LICENSE"
+                ))))
+                .build(),
+        )
+        .components(Some(
+            ComponentsBuilder::new()
+                .security_scheme("bearer", bearer)
+                .security_scheme("oauth2", password_flow)
+                .build(),
+        ))
+        .tags(Some([
+            tag("auth", "Sign-in, tokens and password reset"),
+            tag("users", "Users and roles"),
+            tag("health", "Liveness and readiness probes"),
+        ]))
+        .build()
+}
+
+async fn openapi_json(document: web::Data<OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(document.get_ref())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// `/openapi.json` and Swagger UI at `/docs` (assets vendored into the binary: no CDN).
+pub(crate) fn docs(document: OpenApi) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |config| {
+        config
+            .app_data(web::Data::new(document))
+            .route("/openapi.json", web::get().to(openapi_json))
+            .route("/docs", web::get().to(docs_redirect))
+            .service(SwaggerUi::new("/docs/{_:.*}").config(
+                utoipa_swagger_ui::Config::from("/openapi.json").persist_authorization(true),
+            ));
+    }
+}

@@ -1,0 +1,28 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+
+use crate::AppState;
+use crate::dto::TokenResponse;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::BearerToken;
+
+/// Exchange the refresh token (sent as `Authorization: Bearer <refresh_token>`) for a new
+/// pair. Each refresh token works once; presenting a used one again revokes the whole session.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 401, description = "Not a live refresh token (`INVALID_TOKEN`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`, `REFRESH_TOKEN_REUSED`)", body = ErrorBody),
+    )
+)]
+#[post("/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    token: BearerToken,
+) -> Result<HttpResponse, ApiError> {
+    let pair = state.auth.refresh(&token.0).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TokenResponse::from(pair)))
+}

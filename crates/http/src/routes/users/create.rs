@@ -1,0 +1,86 @@
+use actix_web::{HttpResponse, post, web};
+use serde::Deserialize;
+use slimrmm_domain::user::{CreateUserRequest, Email, FullName, Password, Username};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::AppState;
+use crate::dto::rules::{self, parsed};
+use crate::dto::{ApiResponse, RoleDto, UserResponse, created};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Administer, Authorized, ValidJson};
+
+fn default_role() -> RoleDto {
+    RoleDto::Viewer
+}
+
+fn default_active() -> bool {
+    true
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserBody {
+    /// 3 to 64 of `[A-Za-z0-9_.-]`, unique without regard to case.
+    #[validate(custom(function = "rules::username"))]
+    #[schema(example = "jane.doe")]
+    pub username: String,
+    /// A valid address, unique without regard to case.
+    #[validate(custom(function = "rules::email"))]
+    #[schema(example = "jane@example.com")]
+    pub email: String,
+    /// Display name, up to 128 characters.
+    #[validate(custom(function = "rules::full_name"))]
+    pub full_name: Option<String>,
+    /// Defaults to `viewer`.
+    #[serde(default = "default_role")]
+    pub role: RoleDto,
+    /// 12 to 256 characters.
+    #[validate(custom(function = "rules::new_password"))]
+    pub password: String,
+    /// Defaults to `true`.
+    #[serde(default = "default_active")]
+    pub is_active: bool,
+}
+
+impl CreateUserBody {
+    fn into_domain(self) -> Result<CreateUserRequest, ApiError> {
+        Ok(CreateUserRequest {
+            username: parsed("username", Username::parse(&self.username))?,
+            email: Some(parsed("email", Email::parse(&self.email))?),
+            full_name: self
+                .full_name
+                .as_deref()
+                .map(|name| parsed("full_name", FullName::parse(name)))
+                .transpose()?,
+            role: self.role.into(),
+            is_active: self.is_active,
+            password: parsed("password", Password::parse(self.password))?,
+        })
+    }
+}
+
+/// Create a user (admins).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUserBody,
+    responses(
+        (status = 201, body = ApiResponse<UserResponse>),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 409, description = "Username or email taken (`USERNAME_TAKEN`, `EMAIL_TAKEN`)", body = ErrorBody),
+        (status = 422, description = "A field is invalid", body = ErrorBody),
+    )
+)]
+#[post("")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Authorized<Administer>,
+    body: ValidJson<CreateUserBody>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.0.into_domain()?;
+    let user = state.users.create(&caller.actor, request).await?;
+    Ok(created(UserResponse::from(user)))
+}

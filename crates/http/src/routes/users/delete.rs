@@ -1,0 +1,34 @@
+use actix_web::{HttpResponse, delete, web};
+use slimrmm_domain::user::UserId;
+
+use crate::AppState;
+use crate::dto::{ApiResponse, Null, ok_with_message};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Administer, Authorized};
+
+/// Delete a user and their sessions (admins). Nobody deletes themselves or the last active
+/// admin.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 200, body = ApiResponse<Null>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Yourself or the last active admin (`CANNOT_DELETE_SELF`, `LAST_ADMIN`)", body = ErrorBody),
+    )
+)]
+#[delete("/{id}")]
+pub async fn delete_user(
+    state: web::Data<AppState>,
+    caller: Authorized<Administer>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .users
+        .delete(&caller.actor, UserId(id.into_inner()))
+        .await?;
+    Ok(ok_with_message(Null, "User deleted"))
+}

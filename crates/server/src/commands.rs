@@ -1,0 +1,5 @@
+//! The subcommands of `slimrmm-server`.
+
+pub mod migrate;
+pub mod serve;
+pub mod user;

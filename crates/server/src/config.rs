@@ -1,0 +1,198 @@
+//! Configuration, from the command line or the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `postgres://postgres@127.0.0.1:5432/slimrmm` | PostgreSQL; the database is created if missing |
+//! | `SLIMRMM_BIND` | `127.0.0.1:8000` | address and port to listen on |
+//! | `SLIMRMM_JWT_SECRET` | generated once, kept in the database | HMAC key for tokens, at least 32 bytes |
+//! | `SLIMRMM_ADMIN_USERNAME` | `admin` | first admin, created when there are no users |
+//! | `SLIMRMM_ADMIN_PASSWORD` | generated and printed once | its password |
+//! | `SLIMRMM_ADMIN_EMAIL` | none | its email |
+//! | `SLIMRMM_DEBUG` | `false` | serve `/docs` and `/openapi.json` |
+//! | `SLIMRMM_ACCESS_TOKEN_TTL` | `900` | access-token lifetime, seconds |
+//! | `SLIMRMM_REFRESH_TOKEN_TTL` | `604800` | refresh-token lifetime, seconds |
+//! | `SLIMRMM_DATABASE_POOL_SIZE` | `10` | most database connections per process |
+//! | `SLIMRMM_LOG_FORMAT` | `pretty` | `pretty` or `json` |
+//! | `RUST_LOG` | `info` | log filter |
+
+use std::net::SocketAddr;
+
+use clap::builder::BoolishValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+/// The SlimRMM remote monitoring and management server.
+#[derive(Debug, Parser)]
+#[command(name = "slimrmm-server", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrations are applied first).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users from the command line (recovery).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// User commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user, for example an admin when every admin is locked out.
+    Create(CreateUser),
+}
+
+/// `user create` arguments.
+#[derive(Debug, Args)]
+pub struct CreateUser {
+    /// 3 to 64 of [A-Za-z0-9_.-].
+    #[arg(long)]
+    pub username: String,
+    /// 12 to 256 characters.
+    #[arg(long, value_parser = secret)]
+    pub password: SecretString,
+    /// admin, technician or viewer.
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Optional email address.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Optional display name.
+    #[arg(long)]
+    pub full_name: Option<String>,
+}
+
+/// A role on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Full control.
+    Admin,
+    /// Operates agents.
+    Technician,
+    /// Read-only.
+    Viewer,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(value.to_owned().into())
+}
+
+/// Everything the server reads from its environment. Secrets are `SecretString`, so `Debug`
+/// never prints them.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// PostgreSQL connection URL; the database is created if it does not exist.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        value_parser = secret,
+        default_value = "postgres://postgres@127.0.0.1:5432/slimrmm",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: SecretString,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "SLIMRMM_BIND",
+        default_value = "127.0.0.1:8000",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// HMAC key for tokens (at least 32 bytes). Unset: generated once and kept in the database,
+    /// so every replica and every restart agree.
+    #[arg(long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Username of the admin created on first start (when there are no users).
+    #[arg(
+        long,
+        env = "SLIMRMM_ADMIN_USERNAME",
+        default_value = "admin",
+        global = true
+    )]
+    pub admin_username: String,
+
+    /// Password of that admin; unset: a random one is generated and printed once.
+    #[arg(long, env = "SLIMRMM_ADMIN_PASSWORD", value_parser = secret, hide_env_values = true, global = true)]
+    pub admin_password: Option<SecretString>,
+
+    /// Email of that admin.
+    #[arg(long, env = "SLIMRMM_ADMIN_EMAIL", global = true)]
+    pub admin_email: Option<String>,
+
+    /// Serve the interactive documentation (/docs, /openapi.json).
+    #[arg(long, env = "SLIMRMM_DEBUG", value_parser = BoolishValueParser::new(), default_value = "false", global = true)]
+    pub debug: bool,
+
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "SLIMRMM_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(u32).range(30..=86_400), global = true)]
+    pub access_token_ttl: u32,
+
+    /// Refresh-token lifetime in seconds (counted from the last refresh).
+    #[arg(long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000), global = true)]
+    pub refresh_token_ttl: u32,
+
+    /// Most database connections held by this process.
+    #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000), global = true)]
+    pub database_pool_size: u16,
+
+    /// Log format.
+    #[arg(long, env = "SLIMRMM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The defaults, as if no flag or variable were set (for tests and embedding).
+    pub fn defaults() -> Self {
+        Cli::parse_from(["slimrmm-server"]).config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_override_defaults() {
+        let cli = Cli::parse_from([
+            "slimrmm-server",
+            "--bind",
+            "0.0.0.0:9000",
+            "--debug",
+            "yes",
+            "migrate",
+        ]);
+        assert!(matches!(cli.command, Some(Command::Migrate)));
+        assert_eq!(cli.config.bind.port(), 9000);
+        assert!(cli.config.debug);
+    }
+}

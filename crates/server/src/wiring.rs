@@ -1,0 +1,135 @@
+//! The composition root: concrete adapters in, domain services out.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::TimeDelta;
+use secrecy::SecretString;
+use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
+use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
+use slimrmm_domain::clock::SystemClock;
+use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
+use slimrmm_http::{AppState, HttpSettings};
+use slimrmm_notify::UndeliverableNotifier;
+use slimrmm_persistence::{
+    Database, PgPasswordResetRepository, PgReadiness, PgSessionRepository, PgUserRepository,
+    PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
+};
+
+use crate::config::Config;
+
+/// Name under which the generated JWT signing key is kept in the database.
+const JWT_SECRET_NAME: &str = "jwt_signing_key";
+
+/// Creates the database if needed, applies migrations, and opens the pool.
+pub async fn prepare_database(config: &Config) -> anyhow::Result<Database> {
+    ensure_database_exists(&config.database_url).await?;
+    let applied = run_migrations(&config.database_url).await?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    let settings = PoolSettings {
+        max_size: usize::from(config.database_pool_size),
+        ..PoolSettings::default()
+    };
+    Database::connect(&config.database_url, settings)
+}
+
+/// The user service on PostgreSQL with argon2id.
+pub fn user_service(db: &Database, hasher: Arc<Argon2Hasher>) -> UserService {
+    UserService::new(
+        Arc::new(PgUserRepository::new(db.clone())),
+        Arc::new(PgSessionRepository::new(db.clone())),
+        hasher,
+        Arc::new(SystemClock),
+    )
+}
+
+async fn jwt_secret(config: &Config, db: &Database) -> anyhow::Result<SecretString> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let candidate = SecretString::from(random_url_safe(48));
+    ServerSecrets::new(db.clone())
+        .get_or_create(JWT_SECRET_NAME, &candidate)
+        .await
+        .context("reading the JWT signing key from the database")
+}
+
+/// Every service the HTTP layer needs, on the concrete adapters.
+pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState> {
+    let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
+    let hasher = Arc::new(Argon2Hasher::new()?);
+    let ports = AuthPorts {
+        users: Arc::new(PgUserRepository::new(db.clone())),
+        sessions: Arc::new(PgSessionRepository::new(db.clone())),
+        resets: Arc::new(PgPasswordResetRepository::new(db.clone())),
+        hasher: hasher.clone(),
+        tokens: Arc::new(tokens),
+        secrets: Arc::new(RandomSecrets),
+        notifier: Arc::new(UndeliverableNotifier),
+        clock: Arc::new(SystemClock),
+    };
+    let settings = AuthSettings {
+        access_ttl: TimeDelta::seconds(i64::from(config.access_token_ttl)),
+        refresh_ttl: TimeDelta::seconds(i64::from(config.refresh_token_ttl)),
+        ..AuthSettings::default()
+    };
+    Ok(AppState {
+        auth: AuthService::new(ports, settings),
+        users: user_service(&db, hasher),
+        readiness: Arc::new(PgReadiness::new(db)),
+        settings: HttpSettings {
+            debug: config.debug,
+            ..HttpSettings::default()
+        },
+    })
+}
+
+/// Creates the configured admin when no user exists yet. A generated password is printed once,
+/// on standard output, and never logged.
+pub async fn bootstrap_admin(config: &Config, users: &UserService) -> anyhow::Result<()> {
+    use secrecy::ExposeSecret;
+    let username = Username::parse(&config.admin_username)
+        .map_err(|error| anyhow::anyhow!("SLIMRMM_ADMIN_USERNAME {error}"))?;
+    let email = config
+        .admin_email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|error| anyhow::anyhow!("SLIMRMM_ADMIN_EMAIL {error}"))?;
+    let (password, generated) = match &config.admin_password {
+        Some(password) => (
+            Password::parse(password.expose_secret())
+                .map_err(|error| anyhow::anyhow!("SLIMRMM_ADMIN_PASSWORD {error}"))?,
+            false,
+        ),
+        None => (
+            Password::parse(random_url_safe(18)).context("generating a password")?,
+            true,
+        ),
+    };
+    let shown = password.clone();
+    let admin = BootstrapAdmin {
+        username,
+        email,
+        password,
+    };
+    let Some(created) = users
+        .bootstrap_admin(admin)
+        .await
+        .context("creating the first admin")?
+    else {
+        return Ok(());
+    };
+    tracing::info!(user_id = %created.id, username = %created.username, "created the first admin");
+    if generated {
+        println!(
+            "\n  SlimRMM first start: created admin '{}' with password\n\n      {}\n\n  \
+             Sign in and change it. It will not be shown again.\n",
+            created.username,
+            shown.expose()
+        );
+    }
+    Ok(())
+}
