@@ -18,7 +18,7 @@
 use std::net::SocketAddr;
 
 use clap::builder::BoolishValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
 /// The SlimRMM remote monitoring and management server.
@@ -144,7 +144,7 @@ pub struct Config {
     pub admin_email: Option<String>,
 
     /// Serve the interactive documentation (/docs, /openapi.json).
-    #[arg(long, env = "SLIMRMM_DEBUG", value_parser = BoolishValueParser::new(), default_value = "false", global = true)]
+    #[arg(long, env = "SLIMRMM_DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), global = true)]
     pub debug: bool,
 
     /// Access-token lifetime in seconds.
@@ -188,7 +188,6 @@ mod tests {
             "--bind",
             "0.0.0.0:9000",
             "--debug",
-            "yes",
             "migrate",
         ]);
         assert!(matches!(cli.command, Some(Command::Migrate)));

@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
+use slimrmm_domain::notification::Notifier;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::UndeliverableNotifier;
@@ -58,6 +59,15 @@ async fn jwt_secret(config: &Config, db: &Database) -> anyhow::Result<SecretStri
 
 /// Every service the HTTP layer needs, on the concrete adapters.
 pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState> {
+    app_state_with(config, db, Arc::new(UndeliverableNotifier)).await
+}
+
+/// [`app_state`] with the notifier of the caller's choice (tests capture notifications).
+pub async fn app_state_with(
+    config: &Config,
+    db: Database,
+    notifier: Arc<dyn Notifier>,
+) -> anyhow::Result<AppState> {
     let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
     let hasher = Arc::new(Argon2Hasher::new()?);
     let ports = AuthPorts {
@@ -67,7 +77,7 @@ pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState
         hasher: hasher.clone(),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomSecrets),
-        notifier: Arc::new(UndeliverableNotifier),
+        notifier,
         clock: Arc::new(SystemClock),
     };
     let settings = AuthSettings {

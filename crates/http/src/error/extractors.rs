@@ -13,17 +13,19 @@ pub(crate) fn serde_field_error(path: &str, message: &str) -> FieldError {
         if let Some(rest) = message.strip_prefix(marker)
             && let Some((name, _)) = rest.split_once('`')
         {
+            // serde_path_to_error already ends the path with an unknown field's name.
             let field = match path {
                 "." | "" => name.to_owned(),
+                path if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
                 parent => format!("{parent}.{name}"),
             };
             let what = if marker.starts_with("missing") {
                 "is required".to_owned()
             } else {
-                format!(
-                    "is not a known field{}",
-                    rest[name.len() + 1..].replace("`, expected", "; expected")
-                )
+                match rest[name.len() + 1..].strip_prefix(", expected ") {
+                    Some(expected) => format!("is not a known field; expected {expected}"),
+                    None => "is not a known field".to_owned(),
+                }
             };
             return FieldError::new(field, what);
         }

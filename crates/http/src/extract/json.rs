@@ -35,8 +35,16 @@ pub(crate) fn is_json(req: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserializes `bytes`, naming the offending field on failure.
+/// Deserializes a JSON object from `bytes`, naming the offending field on failure. (serde
+/// would otherwise accept an array for a struct, field by field.)
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first.is_some_and(|byte| *byte != b'{') {
+        return match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => Err(ApiError::invalid_field("body", "must be a JSON object")),
+            Err(error) => Err(json_error(&error, ".")),
+        };
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| json_error(error.inner(), &error.path().to_string()))?;

@@ -1,0 +1,64 @@
+//! Every operation in the OpenAPI document that declares bearer security refuses callers
+//! without a token, and the unauthenticated ones are exactly the public whitelist. A new
+//! endpoint that forgets its `Authorized<..>` extractor, or its security declaration, fails here.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::TestRequest;
+
+use crate::helpers::spawn;
+
+const PUBLIC: &[&str] = &[
+    "GET /healthz",
+    "GET /readyz",
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/forgot-password",
+    "POST /api/v1/auth/reset-password",
+];
+
+#[actix_web::test]
+async fn secured_operations_refuse_anonymous_callers() {
+    let app = spawn().await;
+    let document = app.send(TestRequest::get().uri("/openapi.json")).await.body;
+    let mut public = Vec::new();
+    let mut checked = 0;
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|list| !list.is_empty());
+            if !secured {
+                public.push(name);
+                continue;
+            }
+            let uri = path.replace("{id}", "1");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let request = TestRequest::default()
+                .method(method)
+                .uri(&uri)
+                .set_json(serde_json::json!({}));
+            let reply = app.send(request).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{name} without a token: {}",
+                reply.body
+            );
+            checked += 1;
+        }
+    }
+    public.sort();
+    let mut expected: Vec<_> = PUBLIC.iter().map(ToString::to_string).collect();
+    expected.sort();
+    assert_eq!(public, expected);
+    assert!(checked >= 8, "only {checked} secured operations found");
+}
+
+#[actix_web::test]
+async fn the_documentation_is_served_in_debug_mode() {
+    let app = spawn().await;
+    let docs = app.send(TestRequest::get().uri("/docs/")).await;
+    assert_eq!(docs.status, StatusCode::OK);
+    let document = app.send(TestRequest::get().uri("/openapi.json")).await.body;
+    assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+}

@@ -1,0 +1,237 @@
+use std::sync::{Arc, Mutex};
+
+use actix_http::Request;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use slimrmm_domain::PortError;
+use slimrmm_domain::notification::{Notification, Notifier};
+use slimrmm_http::build_app;
+use slimrmm_server::config::Config;
+use slimrmm_server::wiring;
+use slimrmm_test_db::TestDatabase;
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+pub const PASSWORD: &str = "a perfectly good password";
+
+/// Notifications the server handed over, kept for assertions.
+#[derive(Default)]
+pub struct Mailbox(Mutex<Vec<Notification>>);
+
+#[async_trait]
+impl Notifier for Mailbox {
+    async fn notify(&self, notification: &Notification) -> Result<(), PortError> {
+        self.0.lock().unwrap().push(notification.clone());
+        Ok(())
+    }
+}
+
+impl Mailbox {
+    pub fn reset_tokens(&self) -> Vec<(String, String)> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|Notification::PasswordReset { email, token, .. }| {
+                (email.to_string(), token.expose().to_owned())
+            })
+            .collect()
+    }
+}
+
+/// An answer: status, headers and the JSON body (`Value::Null` when empty or not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// `data` of a success envelope, after checking the envelope.
+    pub fn data(&self) -> &Value {
+        assert_eq!(
+            self.body["status"], "ok",
+            "not a success envelope: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// `code` of an error envelope, after checking the envelope.
+    pub fn code(&self) -> &str {
+        assert_eq!(
+            self.body["status"], "error",
+            "not an error envelope: {}",
+            self.body
+        );
+        assert!(
+            self.body["detail"].is_string(),
+            "error without detail: {}",
+            self.body
+        );
+        self.body["code"].as_str().unwrap()
+    }
+
+    /// The fields named in a 422.
+    pub fn fields(&self) -> Vec<&str> {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            self.body
+        );
+        self.body["errors"]
+            .as_array()
+            .expect("a 422 lists its fields")
+            .iter()
+            .map(|error| error["field"].as_str().unwrap())
+            .collect()
+    }
+}
+
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+}
+
+pub struct TestApp<S> {
+    pub service: S,
+    pub mailbox: Arc<Mailbox>,
+    pub config: Config,
+    pub db: TestDatabase,
+}
+
+/// A configuration pointing at `db`, with a known first admin.
+pub fn config_for(db: &TestDatabase) -> Config {
+    let mut config = Config::defaults();
+    config.database_url = db.url().clone();
+    config.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
+    config.admin_email = Some("admin@example.com".to_owned());
+    config.debug = true;
+    config
+}
+
+/// A server on a fresh database, with the first admin bootstrapped.
+pub async fn spawn() -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
+    let db = TestDatabase::new();
+    let config = config_for(&db);
+    let mailbox = Arc::new(Mailbox::default());
+    let state = wiring::app_state_with(&config, db.pool(), mailbox.clone())
+        .await
+        .unwrap();
+    wiring::bootstrap_admin(&config, &state.users)
+        .await
+        .unwrap();
+    let service = test::init_service(build_app(state.clone())).await;
+    TestApp {
+        service,
+        mailbox,
+        config,
+        db,
+    }
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    pub async fn send(&self, request: TestRequest) -> Reply {
+        let response = test::call_service(&self.service, request.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = test::read_body(response).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = TestRequest::default().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        if let Some(body) = body {
+            request = request.set_json(body);
+        }
+        self.send(request).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str) -> Reply {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": username, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Tokens {
+        let reply = self.try_login(username, password).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login of {username} failed: {}",
+            reply.body
+        );
+        Tokens {
+            access: reply.body["access_token"].as_str().unwrap().to_owned(),
+            refresh: reply.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN, ADMIN_PASSWORD).await.access
+    }
+
+    /// Creates a user as the admin and returns its id.
+    pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> i64 {
+        let body = json!({
+            "username": username,
+            "email": format!("{username}@example.com"),
+            "password": PASSWORD,
+            "role": role,
+        });
+        let reply = self.post("/api/v1/users/", Some(admin), body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data()["id"].as_i64().unwrap()
+    }
+
+    /// A signed-in user of `role`: (id, access token).
+    pub async fn user_with_role(&self, username: &str, role: &str) -> (i64, String) {
+        let admin = self.admin().await;
+        let id = self.create_user(&admin, username, role).await;
+        (id, self.login(username, PASSWORD).await.access)
+    }
+}

@@ -1,0 +1,10 @@
+//! The HTTP API end to end: in-process through actix's test service, against a real PostgreSQL
+//! database of its own per test.
+
+mod auth;
+mod authorization;
+mod binary;
+mod conventions;
+mod helpers;
+mod password_reset;
+mod users;
