@@ -1,0 +1,26 @@
+# Recipes for everyday work; `just --list` shows them.
+
+# Run the server (debug mode: interactive docs at /docs)
+run:
+    SLIMRMM_DEBUG=true cargo run -p slimrmm-server
+
+# Run every test (needs PostgreSQL on 127.0.0.1:5432, or TEST_DATABASE_URL)
+test:
+    cargo test --workspace
+
+# Format and lint as CI does
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Apply database migrations
+migrate:
+    cargo run -p slimrmm-server -- migrate
+
+# Everything CI runs
+ci:
+    .ci/run
+
+# Check the compose file
+compose-check:
+    docker-compose config --quiet
