@@ -39,11 +39,6 @@ pub fn build_app(
     .wrap(TracingLogger::default())
 }
 
-/// The OpenAPI document of every route (served at `/openapi.json` in debug mode).
-pub fn openapi_document(state: AppState) -> OpenApi {
-    routes_and_document(state).1
-}
-
 fn routes_and_document(
     state: AppState,
 ) -> (

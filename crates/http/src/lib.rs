@@ -13,5 +13,5 @@ mod openapi;
 pub mod routes;
 mod state;
 
-pub use app::{build_app, openapi_document};
+pub use app::build_app;
 pub use state::{AppState, HttpSettings};

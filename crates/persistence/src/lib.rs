@@ -6,6 +6,7 @@
 
 mod database;
 mod error;
+mod housekeeping;
 mod migrations;
 mod password_resets;
 mod readiness;
@@ -16,6 +17,7 @@ mod sql;
 mod users;
 
 pub use database::{Database, PoolSettings, ensure_database_exists};
+pub use housekeeping::{Housekeeping, Purged};
 pub use migrations::{MIGRATIONS, run_migrations};
 pub use password_resets::PgPasswordResetRepository;
 pub use readiness::PgReadiness;

@@ -1,5 +1,3 @@
-use std::marker::PhantomData;
-
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::{Ready, ready};
@@ -17,7 +15,6 @@ use crate::error::{ApiError, FieldError, serde_field_error};
 pub struct ListParams<S, F> {
     /// The domain's list query, with the resource's filter parameters still in HTTP form.
     pub query: ListQuery<S, F>,
-    _sort: PhantomData<S>,
 }
 
 impl<S, F> ListParams<S, F> {
@@ -154,10 +151,7 @@ impl<S: SortKey, F: DeserializeOwned> FromRequest for ListParams<S, F> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(|query| Self {
-            query,
-            _sort: PhantomData,
-        }))
+        ready(parse(req.query_string()).map(|query| Self { query }))
     }
 }
 

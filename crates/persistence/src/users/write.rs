@@ -1,7 +1,6 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use slimrmm_domain::PortError;
 use slimrmm_domain::user::{NewUser, Role, User, UserChanges, UserId, UserWriteError};
 
 use super::UserRow;
@@ -147,10 +146,4 @@ pub(super) async fn delete(db: &Database, id: UserId) -> Result<(), UserWriteErr
     })
     .await
     .map_err(tx_error)
-}
-
-impl From<PortError> for TxError<UserWriteError> {
-    fn from(error: PortError) -> Self {
-        Self::Rule(UserWriteError::Port(error))
-    }
 }

@@ -136,3 +136,38 @@ async fn deleting_a_user_removes_their_sessions() {
     // Changing a user does not touch sessions by itself.
     let _ = users.update(jane.id, &UserChanges::default(), now()).await;
 }
+
+#[tokio::test]
+async fn housekeeping_purges_only_what_can_no_longer_matter() {
+    let db = TestDatabase::new();
+    let users = PgUserRepository::new(db.pool());
+    let sessions = PgSessionRepository::new(db.pool());
+    let jane = create(&users, "jane", Role::Viewer).await;
+    let live = session(jane.id);
+    let mut long_expired = session(jane.id);
+    long_expired.expires_at = now() - TimeDelta::days(2);
+    let mut just_expired = session(jane.id);
+    just_expired.expires_at = now() - TimeDelta::hours(1);
+    let revoked_long_ago = session(jane.id);
+    for s in [&live, &long_expired, &just_expired, &revoked_long_ago] {
+        sessions.create(s).await.unwrap();
+    }
+    sessions
+        .revoke(
+            revoked_long_ago.id,
+            RevocationReason::Logout,
+            now() - TimeDelta::days(8),
+        )
+        .await
+        .unwrap();
+
+    let purged = slimrmm_persistence::Housekeeping::new(db.pool())
+        .purge(now())
+        .await
+        .unwrap();
+    assert_eq!(purged.sessions, 2);
+    assert!(sessions.find(live.id).await.unwrap().is_some());
+    assert!(sessions.find(just_expired.id).await.unwrap().is_some());
+    assert!(sessions.find(long_expired.id).await.unwrap().is_none());
+    assert!(sessions.find(revoked_long_ago.id).await.unwrap().is_none());
+}

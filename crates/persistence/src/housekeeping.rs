@@ -1,0 +1,61 @@
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use slimrmm_domain::PortError;
+
+use crate::Database;
+use crate::error::query_error;
+use crate::schema::{auth_sessions, password_resets};
+
+/// Revoked sessions are kept this long (for audit and for a clear `TOKEN_REVOKED`), expired
+/// ones a day; after that their tokens cannot pass verification anyway.
+const KEEP_REVOKED: TimeDelta = TimeDelta::days(7);
+const KEEP_EXPIRED: TimeDelta = TimeDelta::days(1);
+
+/// How many rows a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// Sessions.
+    pub sessions: usize,
+    /// Password-reset tokens.
+    pub password_resets: usize,
+}
+
+/// Deletes rows that can no longer matter, so tables stay small over years of sign-ins.
+#[derive(Clone)]
+pub struct Housekeeping {
+    db: Database,
+}
+
+impl Housekeeping {
+    /// Housekeeping of `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Removes sessions expired a day ago or revoked a week ago, and reset tokens expired a day
+    /// ago.
+    pub async fn purge(&self, now: DateTime<Utc>) -> Result<Purged, PortError> {
+        let mut conn = self.db.conn().await?;
+        let sessions = diesel::delete(
+            auth_sessions::table.filter(
+                auth_sessions::expires_at
+                    .lt(now - KEEP_EXPIRED)
+                    .or(auth_sessions::revoked_at.lt(now - KEEP_REVOKED)),
+            ),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
+        let password_resets = diesel::delete(
+            password_resets::table.filter(password_resets::expires_at.lt(now - KEEP_EXPIRED)),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
+        Ok(Purged {
+            sessions,
+            password_resets,
+        })
+    }
+}
