@@ -35,6 +35,21 @@ impl PgUserRepository {
         Self { db }
     }
 
+    async fn user(
+        &self,
+        selection: users::BoxedQuery<'static, diesel::pg::Pg>,
+    ) -> Result<Option<User>, PortError> {
+        let mut conn = self.db.conn().await?;
+        selection
+            .select(UserRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(query_error)?
+            .map(UserRow::into_domain)
+            .transpose()
+    }
+
     async fn credentials(
         &self,
         selection: users::BoxedQuery<'static, diesel::pg::Pg>,
@@ -58,16 +73,7 @@ impl UserRepository for PgUserRepository {
     }
 
     async fn find(&self, id: UserId) -> Result<Option<User>, PortError> {
-        let mut conn = self.db.conn().await?;
-        users::table
-            .find(id.0)
-            .select(UserRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(query_error)?
-            .map(UserRow::into_domain)
-            .transpose()
+        self.user(users::table.find(id.0).into_boxed()).await
     }
 
     async fn find_credentials(
@@ -89,16 +95,8 @@ impl UserRepository for PgUserRepository {
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, PortError> {
-        let mut conn = self.db.conn().await?;
-        users::table
-            .filter(lower(users::email).eq(email.as_str().to_lowercase()))
-            .select(UserRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()
-            .map_err(query_error)?
-            .map(UserRow::into_domain)
-            .transpose()
+        let selection = users::table.filter(lower(users::email).eq(email.as_str().to_lowercase()));
+        self.user(selection.into_boxed()).await
     }
 
     async fn list(&self, query: &UserListQuery) -> Result<Page<User>, PortError> {

@@ -1,6 +1,6 @@
 //! Sign-in, token rotation with reuse detection, sign-out across processes.
 
-use actix_web::http::{Method, StatusCode, header};
+use actix_web::http::{StatusCode, header};
 use actix_web::test::TestRequest;
 use serde_json::json;
 
@@ -99,7 +99,7 @@ async fn inactive_users_cannot_sign_in_and_their_tokens_stop_working() {
         (reply.status, reply.code()),
         (StatusCode::FORBIDDEN, "ACCOUNT_DISABLED")
     );
-    let reply = app.get("/api/v1/auth/me", &token).await;
+    let reply = app.me(&token).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -107,7 +107,7 @@ async fn inactive_users_cannot_sign_in_and_their_tokens_stop_working() {
 async fn me_shows_the_user_and_never_a_password() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let reply = app.get("/api/v1/auth/me", &admin).await;
+    let reply = app.me(&admin).await;
     let me = reply.data();
     assert_eq!(
         (me["username"].as_str(), me["role"].as_str()),
@@ -125,78 +125,44 @@ async fn me_shows_the_user_and_never_a_password() {
 async fn refresh_rotates_and_reuse_revokes_the_session() {
     let app = spawn().await;
     let first = app.login(ADMIN, ADMIN_PASSWORD).await;
-    let refreshed = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Some(&first.refresh),
-            None,
-        )
-        .await;
+    let refreshed = app.refresh(&first.refresh).await;
     assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
     let second_access = refreshed.body["access_token"].as_str().unwrap().to_owned();
     let second_refresh = refreshed.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(second_refresh, first.refresh);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &second_access).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&second_access).await.status, StatusCode::OK);
 
     // The first refresh token was used up: presenting it again is a theft signal.
-    let reused = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Some(&first.refresh),
-            None,
-        )
-        .await;
+    let reused = app.refresh(&first.refresh).await;
     assert_eq!(
         (reused.status, reused.code()),
         (StatusCode::UNAUTHORIZED, "REFRESH_TOKEN_REUSED")
     );
     // ... and the whole session is gone, for the legitimate holder too.
-    let after = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Some(&second_refresh),
-            None,
-        )
-        .await;
+    let after = app.refresh(&second_refresh).await;
     assert_eq!(
         (after.status, after.code()),
         (StatusCode::UNAUTHORIZED, "TOKEN_REVOKED")
     );
-    let access = app.get("/api/v1/auth/me", &second_access).await;
+    let access = app.me(&second_access).await;
     assert_eq!(
         (access.status, access.code()),
         (StatusCode::UNAUTHORIZED, "TOKEN_REVOKED")
     );
     // Other sessions are untouched.
-    assert_eq!(
-        app.get("/api/v1/auth/me", &app.admin().await).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&app.admin().await).await.status, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn access_and_refresh_tokens_are_not_interchangeable() {
     let app = spawn().await;
     let tokens = app.login(ADMIN, ADMIN_PASSWORD).await;
-    let as_refresh = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Some(&tokens.access),
-            None,
-        )
-        .await;
+    let as_refresh = app.refresh(&tokens.access).await;
     assert_eq!(
         (as_refresh.status, as_refresh.code()),
         (StatusCode::UNAUTHORIZED, "INVALID_TOKEN")
     );
-    let as_access = app.get("/api/v1/auth/me", &tokens.refresh).await;
+    let as_access = app.me(&tokens.refresh).await;
     assert_eq!(
         (as_access.status, as_access.code()),
         (StatusCode::UNAUTHORIZED, "INVALID_TOKEN")
@@ -208,7 +174,7 @@ async fn access_and_refresh_tokens_are_not_interchangeable() {
     } else {
         'A'
     });
-    let reply = app.get("/api/v1/auth/me", &tampered).await;
+    let reply = app.me(&tampered).await;
     assert_eq!(
         (reply.status, reply.code()),
         (StatusCode::UNAUTHORIZED, "INVALID_TOKEN")
@@ -252,44 +218,23 @@ async fn logout_revokes_both_tokens_on_every_server_process() {
     };
     assert_eq!(me_on_other(tokens.access.clone()).await.0, StatusCode::OK);
 
-    let reply = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/logout",
-            Some(&tokens.access),
-            None,
-        )
-        .await;
+    let reply = app.logout(&tokens.access).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["message"], "Logged out");
 
     let revoked = (StatusCode::UNAUTHORIZED, Some("TOKEN_REVOKED".to_owned()));
     assert_eq!(me_on_other(tokens.access.clone()).await, revoked);
-    let reply = app.get("/api/v1/auth/me", &tokens.access).await;
+    let reply = app.me(&tokens.access).await;
     assert_eq!(
         (reply.status, reply.code()),
         (StatusCode::UNAUTHORIZED, "TOKEN_REVOKED")
     );
-    let reply = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            Some(&tokens.refresh),
-            None,
-        )
-        .await;
+    let reply = app.refresh(&tokens.refresh).await;
     assert_eq!(
         (reply.status, reply.code()),
         (StatusCode::UNAUTHORIZED, "TOKEN_REVOKED")
     );
-    let again = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/logout",
-            Some(&tokens.refresh),
-            None,
-        )
-        .await;
+    let again = app.logout(&tokens.refresh).await;
     assert_eq!(again.code(), "TOKEN_REVOKED");
 }
 
@@ -297,17 +242,7 @@ async fn logout_revokes_both_tokens_on_every_server_process() {
 async fn logout_with_the_refresh_token_also_ends_the_session() {
     let app = spawn().await;
     let tokens = app.login(ADMIN, ADMIN_PASSWORD).await;
-    let reply = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/logout",
-            Some(&tokens.refresh),
-            None,
-        )
-        .await;
+    let reply = app.logout(&tokens.refresh).await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &tokens.access).await.code(),
-        "TOKEN_REVOKED"
-    );
+    assert_eq!(app.me(&tokens.access).await.code(), "TOKEN_REVOKED");
 }

@@ -11,7 +11,7 @@ use crate::helpers::spawn;
 async fn success_and_error_envelopes() {
     let app = spawn().await;
     let admin = app.admin().await;
-    let reply = app.get("/api/v1/auth/me", &admin).await;
+    let reply = app.me(&admin).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["message"], "Success");
     assert_eq!(reply.data()["username"], "admin");

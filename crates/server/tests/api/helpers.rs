@@ -188,6 +188,20 @@ where
         self.call(Method::DELETE, path, Some(token), None).await
     }
 
+    pub async fn me(&self, token: &str) -> Reply {
+        self.get("/api/v1/auth/me", token).await
+    }
+
+    pub async fn refresh(&self, token: &str) -> Reply {
+        self.call(Method::POST, "/api/v1/auth/refresh", Some(token), None)
+            .await
+    }
+
+    pub async fn logout(&self, token: &str) -> Reply {
+        self.call(Method::POST, "/api/v1/auth/logout", Some(token), None)
+            .await
+    }
+
     pub async fn try_login(&self, username: &str, password: &str) -> Reply {
         self.post(
             "/api/v1/auth/login",

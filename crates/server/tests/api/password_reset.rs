@@ -104,10 +104,7 @@ async fn a_reset_token_sets_the_password_once_and_ends_every_session() {
         "INVALID_CREDENTIALS"
     );
     app.login("jane", NEW_PASSWORD).await;
-    assert_eq!(
-        app.get("/api/v1/auth/me", &session.access).await.code(),
-        "TOKEN_REVOKED"
-    );
+    assert_eq!(app.me(&session.access).await.code(), "TOKEN_REVOKED");
 
     let again = app
         .post(

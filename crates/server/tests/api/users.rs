@@ -206,14 +206,11 @@ async fn changing_your_own_password_needs_the_current_one_and_ends_your_other_se
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
     assert_eq!(
-        app.get("/api/v1/auth/me", &here).await.status,
+        app.me(&here).await.status,
         StatusCode::OK,
         "this session stays"
     );
-    assert_eq!(
-        app.get("/api/v1/auth/me", &elsewhere.access).await.code(),
-        "TOKEN_REVOKED"
-    );
+    assert_eq!(app.me(&elsewhere.access).await.code(), "TOKEN_REVOKED");
     app.login("jane", new).await;
     assert_eq!(
         app.try_login("jane", PASSWORD).await.status,
@@ -234,10 +231,7 @@ async fn an_admin_resetting_a_password_ends_all_of_that_users_sessions() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(
-        app.get("/api/v1/auth/me", &jane).await.code(),
-        "TOKEN_REVOKED"
-    );
+    assert_eq!(app.me(&jane).await.code(), "TOKEN_REVOKED");
     app.login("jane", "set by the admin").await;
 }
 
@@ -285,8 +279,5 @@ async fn deleting_a_user_ends_their_sessions() {
     let admin = app.admin().await;
     let (id, jane) = app.user_with_role("jane", "viewer").await;
     app.delete(&format!("/api/v1/users/{id}"), &admin).await;
-    assert_eq!(
-        app.get("/api/v1/auth/me", &jane).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me(&jane).await.status, StatusCode::UNAUTHORIZED);
 }
