@@ -184,3 +184,41 @@ impl ResponseError for ApiError {
         response.json(self.body())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use slimrmm_domain::PortError;
+
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_leak_their_cause() {
+        let error = ApiError::from(PortError::Unexpected(anyhow::anyhow!(
+            "password=hunter2 at db.internal:5432"
+        )));
+        let body = serde_json::to_string(&error.body()).unwrap();
+        assert_eq!(error.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body,
+            r#"{"detail":"internal server error","status":"error","code":"INTERNAL_ERROR"}"#
+        );
+        let unavailable = ApiError::from(PortError::Unavailable(anyhow::anyhow!(
+            "connection refused to db.internal"
+        )));
+        assert_eq!(unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            !serde_json::to_string(&unavailable.body())
+                .unwrap()
+                .contains("db.internal")
+        );
+    }
+
+    #[test]
+    fn unauthorized_answers_carry_the_bearer_challenge() {
+        let response = ApiError::unauthorized("UNAUTHORIZED", "no token").error_response();
+        assert_eq!(
+            response.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer"
+        );
+    }
+}
