@@ -11,8 +11,10 @@
 //! With the `mocks` feature every port has a `mockall` mock (`MockUserRepository`, ...), so other
 //! crates can test against the domain without a database.
 
+pub mod agent;
 pub mod auth;
 pub mod clock;
+pub mod enrollment;
 pub mod error;
 pub mod health;
 pub mod list;

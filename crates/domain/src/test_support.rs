@@ -123,3 +123,135 @@ pub(crate) fn live_session(role: Role) -> SessionWithUser {
         user: fixture_user(3, "jane", role),
     }
 }
+
+// ---- agents and enrollment ----
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::agent::{
+    Agent, AgentFacts, AgentId, AgentOs, AgentSecrets, AgentService, AgentStatus, AgentVersion,
+    Arch, Hostname, MockAgentRepository, StoredAgent, Tags,
+};
+use crate::auth::{OpaqueToken, SecretGenerator, TokenDigest};
+use crate::enrollment::{
+    CertificateSerial, EnrollmentService, EnrollmentSettings, EnrollmentToken, EnrollmentTokenId,
+    IssuedCertificate, MockCertificateAuthority, MockEnrollmentTokenRepository, TokenName,
+};
+
+/// Distinct, predictable secrets.
+#[derive(Default)]
+pub(crate) struct SequentialSecrets(AtomicU64);
+
+impl SecretGenerator for SequentialSecrets {
+    fn opaque_token(&self) -> OpaqueToken {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        OpaqueToken::from_generated(format!("sequential-secret-{n:016}"))
+    }
+}
+
+pub(crate) struct AgentPorts {
+    pub agents: MockAgentRepository,
+}
+
+pub(crate) fn agent_services() -> AgentPorts {
+    AgentPorts {
+        agents: MockAgentRepository::new(),
+    }
+}
+
+impl AgentPorts {
+    pub fn service(self) -> AgentService {
+        AgentService::new(Arc::new(self.agents), Arc::new(MockClock::fixed(t0())))
+    }
+}
+
+pub(crate) struct EnrollmentPorts {
+    pub agents: MockAgentRepository,
+    pub tokens: MockEnrollmentTokenRepository,
+    pub ca: MockCertificateAuthority,
+    pub secrets: Arc<dyn SecretGenerator>,
+}
+
+pub(crate) fn enrollment_services() -> EnrollmentPorts {
+    EnrollmentPorts {
+        agents: MockAgentRepository::new(),
+        tokens: MockEnrollmentTokenRepository::new(),
+        ca: MockCertificateAuthority::new(),
+        secrets: Arc::new(SequentialSecrets::default()),
+    }
+}
+
+impl EnrollmentPorts {
+    pub fn service(self) -> EnrollmentService {
+        EnrollmentService::new(
+            Arc::new(self.agents),
+            Arc::new(self.tokens),
+            Arc::new(self.ca),
+            self.secrets,
+            Arc::new(MockClock::fixed(t0())),
+            EnrollmentSettings::default(),
+        )
+    }
+}
+
+pub(crate) fn facts() -> AgentFacts {
+    AgentFacts {
+        hostname: Hostname::parse("web-01").unwrap(),
+        os: AgentOs::Linux,
+        arch: Arch::parse("x86_64").unwrap(),
+        agent_version: AgentVersion::parse("2.3.14").unwrap(),
+    }
+}
+
+pub(crate) fn stored_agent(id: AgentId, status: AgentStatus) -> StoredAgent {
+    StoredAgent {
+        agent: Agent {
+            id,
+            facts: facts(),
+            display_name: None,
+            external_ip: None,
+            serial_number: None,
+            tags: Tags::default(),
+            status,
+            approved_at: None,
+            last_seen_at: None,
+            created_at: t0(),
+            updated_at: t0(),
+        },
+        secrets: AgentSecrets {
+            registration_token: TokenDigest([1; 32]),
+            reregistration_secret: TokenDigest([2; 32]),
+        },
+    }
+}
+
+pub(crate) fn enrollment_token(auto_approve: bool) -> EnrollmentToken {
+    EnrollmentToken {
+        id: EnrollmentTokenId(1),
+        name: TokenName::parse("office").unwrap(),
+        auto_approve,
+        tags: Tags::parse(&["office"]).unwrap(),
+        max_uses: None,
+        uses: 0,
+        expires_at: None,
+        revoked_at: None,
+        created_by: Some(UserId(1)),
+        created_at: t0(),
+        last_used_at: None,
+    }
+}
+
+pub(crate) fn issued(
+    _agent: AgentId,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+) -> IssuedCertificate {
+    IssuedCertificate {
+        serial: CertificateSerial("0a0b".into()),
+        not_before,
+        not_after,
+        certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
+        private_key_pem: "-----BEGIN PRIVATE KEY-----".to_owned().into(),
+        ca_certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
+    }
+}

@@ -1,0 +1,26 @@
+//! Managed machines: what they report, how technicians find and label them.
+
+mod delete;
+mod facts;
+mod get;
+mod labels;
+mod list;
+mod model;
+mod repository;
+mod review;
+mod service;
+mod update;
+
+pub use delete::DeleteAgentError;
+pub use facts::{AgentFacts, AgentOs, AgentVersion, Arch, FactError, Hostname};
+pub use get::GetAgentError;
+pub use labels::{DisplayName, LabelError, MAX_TAGS, Tag, Tags};
+pub use list::{AgentFilter, AgentListQuery, AgentSort, ListAgentsError};
+pub use model::{Agent, AgentId, AgentSecrets, AgentStatus, NewAgent};
+pub use repository::{AgentLabelChanges, AgentRepository, EnrollAgentError, StoredAgent};
+pub use review::ReviewAgentError;
+pub use service::AgentService;
+pub use update::{UpdateAgentError, UpdateAgentRequest};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use repository::MockAgentRepository;

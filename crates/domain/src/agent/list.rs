@@ -1,0 +1,62 @@
+use super::{Agent, AgentOs, AgentService, AgentStatus, Tag};
+use crate::PortError;
+use crate::auth::{Actor, Capability};
+use crate::list::{ListQuery, Page};
+
+crate::sort_key! {
+    /// The fields an agent list can be sorted by.
+    pub enum AgentSort default Hostname {
+        /// Host name, without regard to case.
+        Hostname => "hostname",
+        /// Status.
+        Status => "status",
+        /// Operating system.
+        Os => "os",
+        /// Agent version.
+        AgentVersion => "agent_version",
+        /// Last contact (never seen sorts last).
+        LastSeenAt => "last_seen_at",
+        /// Registration time.
+        CreatedAt => "created_at",
+    }
+}
+
+/// Filters of the agent list. Search covers host name, external IP and serial number (contains,
+/// any case) and the uuid (prefix).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentFilter {
+    /// Only agents in this status.
+    pub status: Option<AgentStatus>,
+    /// Only agents on this operating system.
+    pub os: Option<AgentOs>,
+    /// Only agents with this tag.
+    pub tag: Option<Tag>,
+}
+
+/// A request for one page of agents.
+pub type AgentListQuery = ListQuery<AgentSort, AgentFilter>;
+
+/// Why the agent list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListAgentsError {
+    /// The caller may not read agents.
+    #[error("you may not list agents")]
+    Forbidden,
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+impl AgentService {
+    /// One page of agents (every role may read).
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        query: &AgentListQuery,
+    ) -> Result<Page<Agent>, ListAgentsError> {
+        if !actor.can(Capability::Read) {
+            return Err(ListAgentsError::Forbidden);
+        }
+        Ok(self.agents.list(query).await?)
+    }
+}

@@ -1,0 +1,101 @@
+use super::{AgentAuthError, AgentCredentials, EnrollmentService, IssuedCertificate};
+
+/// The answer to a renewal request.
+#[derive(Debug, Clone)]
+pub enum Renewal {
+    /// The current certificate has more than the renewal window left.
+    NotNeeded,
+    /// A new certificate; the old one stays valid until it expires.
+    Renewed(IssuedCertificate),
+}
+
+impl EnrollmentService {
+    /// Renews an approved agent's certificate when its newest one enters the renewal window
+    /// (30 days before expiry) or it has none.
+    pub async fn renew_certificate(
+        &self,
+        credentials: AgentCredentials<'_>,
+    ) -> Result<Renewal, AgentAuthError> {
+        let agent = self.approved(credentials).await?;
+        let now = self.clock.now();
+        if let Some(current) = self.agents.latest_certificate(agent.id).await?
+            && current.not_after - now > self.settings.renew_within
+        {
+            return Ok(Renewal::NotNeeded);
+        }
+        let certificate = self.issue(agent.id, now).await?;
+        self.agents
+            .add_certificate(&certificate.record(agent.id))
+            .await?;
+        Ok(Renewal::Renewed(certificate))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::agent::{AgentId, AgentStatus};
+    use crate::auth::OpaqueToken;
+    use crate::enrollment::{CertificateRecord, CertificateSerial};
+    use crate::test_support::{enrollment_services, issued, stored_agent, t0};
+
+    const TOKEN: &str = "registration-token-000000001";
+
+    fn ports_expiring_in(left: Option<TimeDelta>) -> crate::test_support::EnrollmentPorts {
+        let mut ports = enrollment_services();
+        ports.agents.expect_find().returning(|id| {
+            let mut stored = stored_agent(id, AgentStatus::Online);
+            stored.secrets.registration_token = OpaqueToken::parse(TOKEN).unwrap().digest();
+            Ok(Some(stored))
+        });
+        ports
+            .agents
+            .expect_latest_certificate()
+            .returning(move |agent| {
+                Ok(left.map(|left| CertificateRecord {
+                    serial: CertificateSerial("01".into()),
+                    agent,
+                    not_before: t0() - TimeDelta::days(60),
+                    not_after: t0() + left,
+                    revoked_at: None,
+                }))
+            });
+        ports
+    }
+
+    async fn renew(ports: crate::test_support::EnrollmentPorts) -> Renewal {
+        let id = AgentId(Uuid::new_v4());
+        let text = id.to_string();
+        let credentials = AgentCredentials {
+            agent: id,
+            header_uuid: Some(&text),
+            registration_token: Some(TOKEN),
+        };
+        ports
+            .service()
+            .renew_certificate(credentials)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn renews_only_inside_the_last_thirty_days() {
+        let fresh = ports_expiring_in(Some(TimeDelta::days(31)));
+        assert!(matches!(renew(fresh).await, Renewal::NotNeeded));
+
+        for left in [Some(TimeDelta::days(29)), None] {
+            let mut due = ports_expiring_in(left);
+            due.ca
+                .expect_issue()
+                .returning(|agent, from, to| Ok(issued(agent, from, to)));
+            due.agents
+                .expect_add_certificate()
+                .times(1)
+                .returning(|_| Ok(()));
+            assert!(matches!(renew(due).await, Renewal::Renewed(_)));
+        }
+    }
+}
