@@ -61,7 +61,7 @@ CREATE TABLE agent_certificates (
     not_before TIMESTAMPTZ NOT NULL,
     not_after  TIMESTAMPTZ NOT NULL,
     revoked_at TIMESTAMPTZ,
-    created_at TIMESTAMPTZ NOT NULL
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX agent_certificates_agent_idx ON agent_certificates (agent_uuid, not_after);
 

@@ -4,7 +4,10 @@
 //! clone of it and implements one domain port. Transactions never leave a repository method.
 //! Migrations from the workspace's `migrations/` folder are embedded in the binary.
 
+mod agents;
+mod certificate_authority;
 mod database;
+mod enrollment_tokens;
 mod error;
 mod housekeeping;
 mod migrations;
@@ -16,7 +19,10 @@ mod sessions;
 mod sql;
 mod users;
 
+pub use agents::PgAgentRepository;
+pub use certificate_authority::CertificateAuthorityStore;
 pub use database::{Database, PoolSettings, ensure_database_exists};
+pub use enrollment_tokens::PgEnrollmentTokenRepository;
 pub use housekeeping::{Housekeeping, Purged};
 pub use migrations::{MIGRATIONS, run_migrations};
 pub use password_resets::PgPasswordResetRepository;

@@ -47,7 +47,69 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    enrollment_tokens (id) {
+        id -> Int8,
+        name -> Text,
+        token_digest -> Bytea,
+        auto_approve -> Bool,
+        tags -> Array<Text>,
+        max_uses -> Nullable<Int4>,
+        uses -> Int4,
+        expires_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agents (uuid) {
+        uuid -> Uuid,
+        hostname -> Text,
+        display_name -> Nullable<Text>,
+        os -> Text,
+        arch -> Text,
+        agent_version -> Text,
+        external_ip -> Nullable<Text>,
+        serial_number -> Nullable<Text>,
+        tags -> Array<Text>,
+        status -> Text,
+        registration_token_digest -> Bytea,
+        reregistration_secret_digest -> Bytea,
+        enrollment_token_id -> Nullable<Int8>,
+        approved_at -> Nullable<Timestamptz>,
+        approved_by -> Nullable<Int8>,
+        last_seen_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agent_certificates (serial) {
+        serial -> Text,
+        agent_uuid -> Uuid,
+        not_before -> Timestamptz,
+        not_after -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certificate_authority (id) {
+        id -> Int2,
+        certificate_pem -> Text,
+        sealed_key -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(agent_certificates -> agents (agent_uuid));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,

@@ -1,6 +1,8 @@
 //! The PostgreSQL adapters against a real database, each test in a database of its own.
 
+mod agents;
 mod database;
+mod enrollment_tokens;
 mod password_resets;
 mod server_secrets;
 mod sessions;

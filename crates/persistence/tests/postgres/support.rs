@@ -24,3 +24,59 @@ pub async fn create(users: &PgUserRepository, username: &str, role: Role) -> Use
         .await
         .unwrap()
 }
+
+use slimrmm_domain::agent::{
+    AgentFacts, AgentId, AgentOs, AgentSecrets, AgentStatus, AgentVersion, Arch, Hostname,
+    NewAgent, Tags,
+};
+use slimrmm_domain::auth::TokenDigest;
+use slimrmm_domain::enrollment::{
+    EnrollmentToken, EnrollmentTokenRepository, NewEnrollmentToken, TokenName,
+};
+use slimrmm_persistence::PgEnrollmentTokenRepository;
+
+pub async fn token(
+    tokens: &PgEnrollmentTokenRepository,
+    creator: slimrmm_domain::user::UserId,
+    max_uses: Option<u32>,
+) -> (EnrollmentToken, TokenDigest) {
+    let new = NewEnrollmentToken {
+        name: TokenName::parse("office").unwrap(),
+        digest: TokenDigest(
+            *uuid::Uuid::new_v4()
+                .as_bytes()
+                .repeat(2)
+                .first_chunk()
+                .unwrap(),
+        ),
+        auto_approve: false,
+        tags: Tags::parse(&["office"]).unwrap(),
+        max_uses,
+        expires_at: None,
+        created_by: creator,
+    };
+    (tokens.create(&new, now()).await.unwrap(), new.digest)
+}
+
+pub fn facts(hostname: &str, os: AgentOs) -> AgentFacts {
+    AgentFacts {
+        hostname: Hostname::parse(hostname).unwrap(),
+        os,
+        arch: Arch::parse("x86_64").unwrap(),
+        agent_version: AgentVersion::parse("2.3.14").unwrap(),
+    }
+}
+
+pub fn new_agent(token: &EnrollmentToken, hostname: &str, status: AgentStatus) -> NewAgent {
+    NewAgent {
+        id: AgentId(uuid::Uuid::new_v4()),
+        facts: facts(hostname, AgentOs::Linux),
+        tags: token.tags.clone(),
+        status,
+        secrets: AgentSecrets {
+            registration_token: TokenDigest([1; 32]),
+            reregistration_secret: TokenDigest([2; 32]),
+        },
+        enrollment_token: token.id,
+    }
+}

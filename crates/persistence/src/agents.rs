@@ -1,0 +1,117 @@
+//! `AgentRepository` on PostgreSQL. Deleted agents stay as rows (their uuid is never reused or
+//! accepted again) but are invisible to every method.
+
+mod certificates;
+mod list;
+mod row;
+mod write;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use slimrmm_domain::PortError;
+use slimrmm_domain::agent::{
+    Agent, AgentFacts, AgentId, AgentLabelChanges, AgentListQuery, AgentRepository, AgentSecrets,
+    AgentStatus, EnrollAgentError, NewAgent, StoredAgent,
+};
+use slimrmm_domain::enrollment::CertificateRecord;
+use slimrmm_domain::list::Page;
+use slimrmm_domain::user::UserId;
+
+use crate::Database;
+use crate::error::query_error;
+use crate::schema::agents;
+use row::StoredRow;
+
+/// Agents and their certificates in PostgreSQL.
+#[derive(Clone)]
+pub struct PgAgentRepository {
+    db: Database,
+}
+
+impl PgAgentRepository {
+    /// Agents stored in `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl AgentRepository for PgAgentRepository {
+    async fn enroll(
+        &self,
+        agent: &NewAgent,
+        certificate: Option<CertificateRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Agent, EnrollAgentError> {
+        write::enroll(&self.db, agent, certificate, now).await
+    }
+
+    async fn find(&self, id: AgentId) -> Result<Option<StoredAgent>, PortError> {
+        let mut conn = self.db.conn().await?;
+        agents::table
+            .filter(agents::uuid.eq(id.0).and(agents::deleted_at.is_null()))
+            .select(StoredRow::as_select())
+            .first::<StoredRow>(&mut conn)
+            .await
+            .optional()
+            .map_err(query_error)?
+            .map(StoredRow::into_domain)
+            .transpose()
+    }
+
+    async fn reinstall(
+        &self,
+        id: AgentId,
+        facts: &AgentFacts,
+        secrets: &AgentSecrets,
+        certificate: Option<CertificateRecord>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Agent>, PortError> {
+        write::reinstall(&self.db, id, facts, secrets, certificate, now).await
+    }
+
+    async fn list(&self, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
+        list::list(&self.db, query).await
+    }
+
+    async fn transition(
+        &self,
+        id: AgentId,
+        from: AgentStatus,
+        to: AgentStatus,
+        by: Option<UserId>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Agent>, PortError> {
+        write::transition(&self.db, id, from, to, by, now).await
+    }
+
+    async fn update_labels(
+        &self,
+        id: AgentId,
+        changes: &AgentLabelChanges,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Agent>, PortError> {
+        write::update_labels(&self.db, id, changes, now).await
+    }
+
+    async fn delete(&self, id: AgentId, now: DateTime<Utc>) -> Result<bool, PortError> {
+        write::delete(&self.db, id, now).await
+    }
+
+    async fn add_certificate(&self, record: &CertificateRecord) -> Result<(), PortError> {
+        let mut conn = self.db.conn().await?;
+        certificates::insert(&mut conn, record)
+            .await
+            .map_err(query_error)
+    }
+
+    async fn latest_certificate(
+        &self,
+        id: AgentId,
+    ) -> Result<Option<CertificateRecord>, PortError> {
+        let mut conn = self.db.conn().await?;
+        certificates::latest(&mut conn, id).await
+    }
+}
