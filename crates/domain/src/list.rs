@@ -40,12 +40,24 @@ impl<S: SortKey, F: Default> Default for ListQuery<S, F> {
 impl<S, F> ListQuery<S, F> {
     /// The same query with its filter converted.
     pub fn map_filter<G>(self, convert: impl FnOnce(F) -> G) -> ListQuery<S, G> {
-        ListQuery {
+        let result: Result<_, std::convert::Infallible> =
+            self.try_map_filter(|filter| Ok(convert(filter)));
+        match result {
+            Ok(query) => query,
+        }
+    }
+
+    /// The same query with its filter converted, if it converts.
+    pub fn try_map_filter<G, E>(
+        self,
+        convert: impl FnOnce(F) -> Result<G, E>,
+    ) -> Result<ListQuery<S, G>, E> {
+        Ok(ListQuery {
             page: self.page,
             sort_by: self.sort_by,
             sort_order: self.sort_order,
             search: self.search,
-            filter: convert(self.filter),
-        }
+            filter: convert(self.filter)?,
+        })
     }
 }

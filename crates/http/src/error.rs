@@ -1,5 +1,6 @@
 //! The error boundary: every failure leaves the API as the same JSON envelope.
 
+mod agents;
 mod domain;
 mod extractors;
 

@@ -1,10 +1,12 @@
 //! Request extractors: authenticated callers, validated JSON bodies, list queries.
 
+mod agent_headers;
 mod auth;
 mod json;
 mod list;
 mod validation;
 
+pub use agent_headers::AgentHeaders;
 pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
 pub use json::ValidJson;
 pub(crate) use json::{is_json, parse_json, payload_error};

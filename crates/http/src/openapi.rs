@@ -2,7 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{
-    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+    ApiKey, ApiKeyValue, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+    SecurityScheme,
 };
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Tag};
 use utoipa_swagger_ui::SwaggerUi;
@@ -43,11 +44,21 @@ pub(crate) fn base() -> OpenApi {
             ComponentsBuilder::new()
                 .security_scheme("bearer", bearer)
                 .security_scheme("oauth2", password_flow)
+                .security_scheme(
+                    "registration_token",
+                    SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                        "X-Registration-Token",
+                        "The agent's registration token (with X-Agent-UUID)",
+                    ))),
+                )
                 .build(),
         ))
         .tags(Some([
             tag("auth", "Sign-in, tokens and password reset"),
             tag("users", "Users and roles"),
+            tag("agents", "Managed machines"),
+            tag("enrollment-tokens", "Tokens that let agents enroll"),
+            tag("agent", "Endpoints the SlimRMM agent calls"),
             tag("health", "Liveness and readiness probes"),
         ]))
         .build()

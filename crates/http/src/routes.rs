@@ -1,6 +1,9 @@
 //! One module per endpoint; this file only assembles them.
 
+pub mod agents;
 pub mod auth;
+pub mod enrollment;
+pub mod enrollment_tokens;
 pub mod health;
 pub mod users;
 
@@ -18,6 +21,29 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(auth::me::me)
                 .service(auth::forgot_password::forgot_password)
                 .service(auth::reset_password::reset_password),
+        )
+        .service(
+            scope::scope("/enrollment")
+                .service(enrollment::register::register)
+                .service(enrollment::status::enrollment_status)
+                .service(enrollment::certificate::certificate),
+        )
+        .service(
+            scope::scope("/enrollment-tokens")
+                .service(enrollment_tokens::create::create_token)
+                .service(enrollment_tokens::list::list_tokens)
+                .service(enrollment_tokens::revoke::revoke_token),
+        )
+        .service(
+            scope::scope("/agents")
+                .service(agents::list::list_agents)
+                .service(agents::register::register_legacy)
+                .service(agents::get::get_agent)
+                .service(agents::review::approve_agent)
+                .service(agents::review::reject_agent)
+                .service(agents::update::update_agent)
+                .service(agents::delete::delete_agent)
+                .service(agents::renew_cert::renew_cert),
         )
         .service(
             scope::scope("/users")

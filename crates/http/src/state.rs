@@ -1,6 +1,8 @@
 use std::sync::Arc;
 
+use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::auth::AuthService;
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::health::ReadinessProbe;
 use slimrmm_domain::user::UserService;
 
@@ -29,6 +31,10 @@ pub struct AppState {
     pub auth: AuthService,
     /// User management.
     pub users: UserService,
+    /// Agents, as technicians see them.
+    pub agents: AgentService,
+    /// Agent enrollment and enrollment tokens.
+    pub enrollment: EnrollmentService,
     /// Whether the backing services answer.
     pub readiness: Arc<dyn ReadinessProbe>,
     /// HTTP settings.

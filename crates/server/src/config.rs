@@ -11,6 +11,8 @@
 //! | `SLIMRMM_DEBUG` | `false` | serve `/docs` and `/openapi.json` |
 //! | `SLIMRMM_ACCESS_TOKEN_TTL` | `900` | access-token lifetime, seconds |
 //! | `SLIMRMM_REFRESH_TOKEN_TTL` | `604800` | refresh-token lifetime, seconds |
+//! | `SLIMRMM_SECRET_KEY` | none | master key (32 bytes, base64 or hex) sealing the CA key and stored secrets |
+//! | `SLIMRMM_DATA_DIR` | `data` | where the master key file is created when `SLIMRMM_SECRET_KEY` is unset |
 //! | `SLIMRMM_DATABASE_POOL_SIZE` | `10` | most database connections per process |
 //! | `SLIMRMM_LOG_FORMAT` | `pretty` | `pretty` or `json` |
 //! | `RUST_LOG` | `info` | log filter |
@@ -125,6 +127,17 @@ pub struct Config {
     /// so every replica and every restart agree.
     #[arg(long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
     pub jwt_secret: Option<SecretString>,
+
+    /// Master key (32 bytes as base64 or 64 hex digits) that seals the agent CA's private key
+    /// and other stored secrets. Unset: a key file is created under the data directory. Every
+    /// replica must use the same key.
+    #[arg(long, env = "SLIMRMM_SECRET_KEY", value_parser = secret, hide_env_values = true, global = true)]
+    pub secret_key: Option<SecretString>,
+
+    /// Directory for the master key file (used when SLIMRMM_SECRET_KEY is unset). Back it up:
+    /// without the key, the CA cannot sign and every agent must re-enroll.
+    #[arg(long, env = "SLIMRMM_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: std::path::PathBuf,
 
     /// Username of the admin created on first start (when there are no users).
     #[arg(

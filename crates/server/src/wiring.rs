@@ -6,15 +6,19 @@ use anyhow::Context;
 use chrono::TimeDelta;
 use secrecy::SecretString;
 use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
+use slimrmm_crypto::{AgentCa, CaMaterial, KeySource, MasterKey};
+use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
+use slimrmm_domain::enrollment::{EnrollmentService, EnrollmentSettings};
 use slimrmm_domain::notification::Notifier;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::UndeliverableNotifier;
 use slimrmm_persistence::{
-    Database, PgPasswordResetRepository, PgReadiness, PgSessionRepository, PgUserRepository,
-    PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
+    CertificateAuthorityStore, Database, PgAgentRepository, PgEnrollmentTokenRepository,
+    PgPasswordResetRepository, PgReadiness, PgSessionRepository, PgUserRepository, PoolSettings,
+    ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -57,6 +61,53 @@ async fn jwt_secret(config: &Config, db: &Database) -> anyhow::Result<SecretStri
         .context("reading the JWT signing key from the database")
 }
 
+/// The master key from `SLIMRMM_SECRET_KEY`, or the key file under `SLIMRMM_DATA_DIR`.
+pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+    let (key, source) = MasterKey::load(config.secret_key.as_ref(), &config.data_dir)
+        .context("SLIMRMM_SECRET_KEY")?;
+    match source {
+        KeySource::Configured => tracing::info!("master key from SLIMRMM_SECRET_KEY"),
+        KeySource::File(path) => tracing::info!(path = %path.display(), "master key from file"),
+        KeySource::Generated(path) => tracing::warn!(
+            path = %path.display(),
+            "generated a new master key file; back it up (without it the agent CA is lost), \
+             and give every replica the same key (SLIMRMM_SECRET_KEY)"
+        ),
+    }
+    Ok(key)
+}
+
+/// The agent CA: created and stored (key sealed) on first start, loaded afterwards. Fails
+/// when the stored CA does not open with this master key.
+pub async fn certificate_authority(db: &Database, master: &MasterKey) -> anyhow::Result<AgentCa> {
+    let store = CertificateAuthorityStore::new(db.clone());
+    let (certificate_pem, sealed_key) = match store.get().await.context("reading the agent CA")? {
+        Some(stored) => stored,
+        None => {
+            let fresh = CaMaterial::generate(master, chrono::Utc::now())?;
+            let stored = store
+                .get_or_create((&fresh.certificate_pem, &fresh.sealed_key))
+                .await
+                .context("storing the agent CA")?;
+            if stored.0 == fresh.certificate_pem {
+                tracing::info!("created the agent certificate authority");
+            }
+            stored
+        }
+    };
+    AgentCa::load(
+        &CaMaterial {
+            certificate_pem,
+            sealed_key,
+        },
+        master,
+    )
+    .context(
+        "the stored agent CA does not open with this master key: set the SLIMRMM_SECRET_KEY \
+         (or key file) it was created with",
+    )
+}
+
 /// Every service the HTTP layer needs, on the concrete adapters.
 pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState> {
     app_state_with(config, db, Arc::new(UndeliverableNotifier)).await
@@ -69,6 +120,16 @@ pub async fn app_state_with(
     notifier: Arc<dyn Notifier>,
 ) -> anyhow::Result<AppState> {
     let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
+    let ca = certificate_authority(&db, &master_key(config)?).await?;
+    let agents = Arc::new(PgAgentRepository::new(db.clone()));
+    let enrollment = EnrollmentService::new(
+        agents.clone(),
+        Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
+        Arc::new(ca),
+        Arc::new(RandomSecrets),
+        Arc::new(SystemClock),
+        EnrollmentSettings::default(),
+    );
     let hasher = Arc::new(Argon2Hasher::new()?);
     let ports = AuthPorts {
         users: Arc::new(PgUserRepository::new(db.clone())),
@@ -88,6 +149,8 @@ pub async fn app_state_with(
     Ok(AppState {
         auth: AuthService::new(ports, settings),
         users: user_service(&db, hasher),
+        agents: AgentService::new(agents, Arc::new(SystemClock)),
+        enrollment,
         readiness: Arc::new(PgReadiness::new(db)),
         settings: HttpSettings {
             debug: config.debug,

@@ -78,6 +78,44 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The `value` column (a `bigint`) of the first row of `sql`.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            value: i64,
+        }
+        on_connection(&database_url(&self.name), async |conn| {
+            let row: Row = diesel::sql_query(sql)
+                .get_result(conn)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"));
+            row.value
+        })
+    }
+
+    /// Runs SQL statements on this database (fixtures, or simulating what only time would do).
+    pub fn execute(&self, sql: &str) {
+        on_connection(&database_url(&self.name), async |conn| {
+            diesel_async::SimpleAsyncConnection::batch_execute(conn, sql)
+                .await
+                .unwrap_or_else(|error| panic!("{sql}: {error}"));
+        });
+    }
+
+    /// Drops the database now, terminating its connections: an outage, as a server sees it.
+    pub fn drop_database(&self) {
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        on_admin_connection(async |conn| {
+            diesel::sql_query(&statement)
+                .execute(conn)
+                .await
+                .expect("dropping the test database");
+        });
+    }
+}
+
 impl Default for TestDatabase {
     fn default() -> Self {
         Self::new()
@@ -93,6 +131,23 @@ impl Drop for TestDatabase {
             }
         });
     }
+}
+
+/// SQL inserting `count` agents numbered `i` = 1..=count, deterministic in everything but
+/// their uuids: hostname `host-<i, 5 digits>`, os `[linux, darwin, windows][i % 3]`, status
+/// `[pending, rejected, online, offline][i % 4]`, tag `db` when `i % 10 == 0` else `web`,
+/// version `2.3.<i % 5>`, external IP `203.0.113.<i % 250>`, serial `SN<i>`, created `i`
+/// minutes ago.
+pub fn seed_agents_sql(count: u32) -> String {
+    format!(
+        "INSERT INTO agents (uuid, hostname, os, arch, agent_version, tags, status, external_ip, serial_number, \
+         registration_token_digest, reregistration_secret_digest, created_at, updated_at) \
+         SELECT gen_random_uuid(), 'host-' || lpad(i::text, 5, '0'), (ARRAY['linux','darwin','windows'])[1 + i % 3], \
+         'x86_64', '2.3.' || (i % 5), CASE WHEN i % 10 = 0 THEN ARRAY['db'] ELSE ARRAY['web'] END, \
+         (ARRAY['pending','rejected','online','offline'])[1 + i % 4], '203.0.113.' || (i % 250), 'SN' || i, \
+         decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), now() - i * interval '1 minute', now() \
+         FROM generate_series(1, {count}) AS i; ANALYZE agents;"
+    )
 }
 
 fn server_url() -> String {
@@ -111,9 +166,17 @@ fn unix_now() -> u64 {
         .map_or(0, |elapsed| elapsed.as_secs())
 }
 
-/// Runs `work` on a connection to the server's maintenance database, on a thread of its own
-/// (so it works from inside or outside any async runtime, including in `Drop`).
+/// Runs `work` on a connection to the server's maintenance database.
 fn on_admin_connection<T: Send>(work: impl AsyncFnOnce(&mut AsyncPgConnection) -> T + Send) -> T {
+    on_connection(&server_url(), work)
+}
+
+/// Runs `work` on a connection to `url`, on a thread of its own (so it works from inside or
+/// outside any async runtime, including in `Drop`).
+fn on_connection<T: Send>(
+    url: &str,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> T + Send,
+) -> T {
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
@@ -122,7 +185,7 @@ fn on_admin_connection<T: Send>(work: impl AsyncFnOnce(&mut AsyncPgConnection) -
                     .build()
                     .expect("a runtime for test database administration");
                 runtime.block_on(async {
-                    let mut conn = AsyncPgConnection::establish(&server_url())
+                    let mut conn = AsyncPgConnection::establish(url)
                         .await
                         .unwrap_or_else(|error| panic!("PostgreSQL for tests is unreachable ({error}); set TEST_DATABASE_URL"));
                     work(&mut conn).await

@@ -45,3 +45,12 @@ pub fn ok_with_message<T: Serialize>(data: T, message: &'static str) -> HttpResp
 pub fn created<T: Serialize>(data: T) -> HttpResponse {
     HttpResponse::Created().json(ApiResponse::new(data, "Success"))
 }
+
+/// Marks a response that carries a secret as not to be cached anywhere.
+pub fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
+}

@@ -2,6 +2,7 @@
 
 use std::fmt::Display;
 
+use slimrmm_domain::agent::{AgentVersion, Arch, DisplayName, Hostname, Tags};
 use slimrmm_domain::user::{Email, FullName, Password, Username};
 use validator::ValidationError;
 
@@ -31,6 +32,36 @@ pub fn full_name(value: &str) -> Result<(), ValidationError> {
 /// See [`Password::parse`].
 pub fn new_password(value: &str) -> Result<(), ValidationError> {
     check(Password::parse(value))
+}
+
+/// `linux`, `darwin` or `windows`.
+pub fn os(value: &str) -> Result<(), ValidationError> {
+    check(value.parse::<slimrmm_domain::agent::AgentOs>())
+}
+
+/// See [`Hostname::parse`].
+pub fn hostname(value: &str) -> Result<(), ValidationError> {
+    check(Hostname::parse(value))
+}
+
+/// See [`Arch::parse`].
+pub fn arch(value: &str) -> Result<(), ValidationError> {
+    check(Arch::parse(value))
+}
+
+/// See [`AgentVersion::parse`].
+pub fn agent_version(value: &str) -> Result<(), ValidationError> {
+    check(AgentVersion::parse(value))
+}
+
+/// See [`DisplayName::parse`].
+pub fn display_name(value: &str) -> Result<(), ValidationError> {
+    check(DisplayName::parse(value))
+}
+
+/// See [`Tags::parse`].
+pub fn tags(value: &[String]) -> Result<(), ValidationError> {
+    check(Tags::parse(value))
 }
 
 /// Parses a field that validation already accepted; a refusal here still answers 422.

@@ -44,41 +44,37 @@ pub(super) async fn revoke_all(
     .await
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = agent_certificates, check_for_backend(diesel::pg::Pg))]
+struct CertificateRow {
+    serial: String,
+    agent_uuid: Uuid,
+    not_before: DateTime<Utc>,
+    not_after: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 pub(super) async fn latest(
     conn: &mut AsyncPgConnection,
     agent: AgentId,
 ) -> Result<Option<CertificateRecord>, PortError> {
-    let row: Option<(
-        String,
-        Uuid,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-    )> = agent_certificates::table
+    let row: Option<CertificateRow> = agent_certificates::table
         .filter(
             agent_certificates::agent_uuid
                 .eq(agent.0)
                 .and(agent_certificates::revoked_at.is_null()),
         )
         .order(agent_certificates::not_after.desc())
-        .select((
-            agent_certificates::serial,
-            agent_certificates::agent_uuid,
-            agent_certificates::not_before,
-            agent_certificates::not_after,
-            agent_certificates::revoked_at,
-        ))
+        .select(CertificateRow::as_select())
         .first(conn)
         .await
         .optional()
         .map_err(query_error)?;
-    Ok(row.map(
-        |(serial, agent, not_before, not_after, revoked_at)| CertificateRecord {
-            serial: CertificateSerial(serial),
-            agent: AgentId(agent),
-            not_before,
-            not_after,
-            revoked_at,
-        },
-    ))
+    Ok(row.map(|row| CertificateRecord {
+        serial: CertificateSerial(row.serial),
+        agent: AgentId(row.agent_uuid),
+        not_before: row.not_before,
+        not_after: row.not_after,
+        revoked_at: row.revoked_at,
+    }))
 }

@@ -10,6 +10,8 @@ use crate::helpers::spawn;
 const PUBLIC: &[&str] = &[
     "GET /healthz",
     "GET /readyz",
+    "POST /api/v1/agents/register",
+    "POST /api/v1/enrollment/register",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/forgot-password",
     "POST /api/v1/auth/reset-password",
@@ -31,7 +33,9 @@ async fn secured_operations_refuse_anonymous_callers() {
                 public.push(name);
                 continue;
             }
-            let uri = path.replace("{id}", "1");
+            let uri = path
+                .replace("{id}", "1")
+                .replace("{uuid}", &uuid::Uuid::new_v4().to_string());
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let request = TestRequest::default()
                 .method(method)

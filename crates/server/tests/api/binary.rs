@@ -15,7 +15,8 @@ fn server(db: &TestDatabase) -> Command {
         .env("DATABASE_URL", db.url().expose_secret())
         .env_remove("SLIMRMM_ADMIN_PASSWORD")
         .env_remove("SLIMRMM_JWT_SECRET")
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        .env("SLIMRMM_SECRET_KEY", crate::helpers::TEST_MASTER_KEY);
     command
 }
 

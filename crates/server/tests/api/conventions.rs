@@ -234,48 +234,25 @@ async fn health_probes() {
 
 #[actix_web::test]
 async fn a_database_outage_is_503_not_500() {
-    let mut config = slimrmm_server::config::Config::defaults();
-    config.database_url = "postgres://postgres@127.0.0.1:1/unreachable"
-        .to_owned()
-        .into();
-    config.jwt_secret = Some(
-        "a jwt secret of at least thirty-two bytes"
-            .to_owned()
-            .into(),
-    );
-    let db =
-        slimrmm_persistence::Database::connect(&config.database_url, Default::default()).unwrap();
-    let state = slimrmm_server::wiring::app_state(&config, db)
-        .await
-        .unwrap();
-    let app = actix_web::test::init_service(slimrmm_http::build_app(state)).await;
-    let call = |request: TestRequest| {
-        let app = &app;
-        async move {
-            let response = actix_web::test::call_service(app, request.to_request()).await;
-            let status = response.status();
-            let body: serde_json::Value = actix_web::test::read_body_json(response).await;
-            (status, body["code"].as_str().unwrap_or_default().to_owned())
-        }
-    };
-    let ready = call(TestRequest::get().uri("/readyz")).await;
+    let app = spawn().await;
+    let admin = app.admin().await;
+    app.db.drop_database();
+
+    let ready = app.send(TestRequest::get().uri("/readyz")).await;
     assert_eq!(
-        ready,
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "DATABASE_UNAVAILABLE".to_owned()
-        )
+        (ready.status, ready.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE")
     );
-    let login = TestRequest::post()
-        .uri("/api/v1/auth/login")
-        .set_json(json!({"username": "admin", "password": "whatever password"}));
+    let login = app.try_login("admin", "whatever password").await;
     assert_eq!(
-        call(login).await,
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVICE_UNAVAILABLE".to_owned()
-        )
+        (login.status, login.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE")
     );
-    let live = call(TestRequest::get().uri("/healthz")).await;
-    assert_eq!(live.0, StatusCode::OK);
+    let me = app.me(&admin).await;
+    assert_eq!(
+        (me.status, me.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE")
+    );
+    let live = app.send(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(live.status, StatusCode::OK);
 }

@@ -17,6 +17,9 @@ use slimrmm_test_db::TestDatabase;
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin password 123";
 pub const PASSWORD: &str = "a perfectly good password";
+/// 32 bytes of 0x42, hex: the master key of every test server.
+pub const TEST_MASTER_KEY: &str =
+    "4242424242424242424242424242424242424242424242424242424242424242";
 
 /// Notifications the server handed over, kept for assertions.
 #[derive(Default)]
@@ -111,6 +114,7 @@ pub fn config_for(db: &TestDatabase) -> Config {
     config.database_url = db.url().clone();
     config.admin_password = Some(ADMIN_PASSWORD.to_owned().into());
     config.admin_email = Some("admin@example.com".to_owned());
+    config.secret_key = Some(TEST_MASTER_KEY.to_owned().into());
     config.debug = true;
     config
 }
@@ -247,5 +251,73 @@ where
         let admin = self.admin().await;
         let id = self.create_user(&admin, username, role).await;
         (id, self.login(username, PASSWORD).await.access)
+    }
+}
+
+/// What a registration answered.
+pub struct Enrolled {
+    pub uuid: String,
+    pub registration_token: String,
+    pub reregistration_secret: String,
+    pub reply: Reply,
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    /// Creates an enrollment token as the admin; returns its secret.
+    pub async fn enrollment_token(&self, admin: &str, body: Value) -> String {
+        let reply = self
+            .post("/api/v1/enrollment-tokens", Some(admin), body)
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.data()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers exactly as the agent does (agent-protocol.md §1a).
+    pub async fn register_as_agent(&self, path: &str, key: Option<&str>, body: Value) -> Reply {
+        let mut request = TestRequest::post()
+            .uri(path)
+            .insert_header((header::CONTENT_TYPE, "application/json"))
+            .set_payload(body.to_string());
+        if let Some(key) = key {
+            request = request.insert_header(("X-Registration-Key", key));
+        }
+        self.send(request).await
+    }
+
+    /// Registers a new agent with `key` on the current path and expects success.
+    pub async fn enroll(&self, key: &str, hostname: &str) -> Enrolled {
+        let body = json!({
+            "os": "linux", "arch": "x86_64", "hostname": hostname, "agent_version": "2.3.14", "token": key,
+        });
+        let reply = self
+            .register_as_agent("/api/v1/enrollment/register", Some(key), body)
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        Enrolled {
+            uuid: reply.body["uuid"].as_str().unwrap().to_owned(),
+            registration_token: reply.body["registration_token"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            reregistration_secret: reply.body["reregistration_secret"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            reply,
+        }
+    }
+
+    /// A GET or POST with the agent's registration headers (agent-protocol.md §1b, §1c, §1e).
+    pub async fn as_agent(&self, method: Method, path: &str, uuid: &str, token: &str) -> Reply {
+        let request = TestRequest::default()
+            .method(method)
+            .uri(path)
+            .insert_header(("X-Agent-UUID", uuid))
+            .insert_header(("X-Registration-Token", token));
+        self.send(request).await
     }
 }

@@ -5,6 +5,7 @@ mod auth;
 mod authorization;
 mod binary;
 mod conventions;
+mod enrollment;
 mod helpers;
 mod password_reset;
 mod users;

@@ -1,0 +1,62 @@
+use actix_web::{HttpResponse, get, web};
+use serde::Deserialize;
+use slimrmm_domain::agent::{AgentFilter, AgentSort, Tag};
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::dto::rules::parsed;
+use crate::dto::{AgentOsDto, AgentResponse, AgentStatusDto, ApiResponse, PageResponse, ok};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Read};
+
+/// Filters of the agent list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentFilterParams {
+    /// Only agents in this status.
+    pub status: Option<AgentStatusDto>,
+    /// Only agents on this operating system.
+    pub os: Option<AgentOsDto>,
+    /// Only agents with this tag.
+    pub tag: Option<String>,
+}
+
+impl AgentFilterParams {
+    fn into_domain(self) -> Result<AgentFilter, ApiError> {
+        Ok(AgentFilter {
+            status: self.status.map(Into::into),
+            os: self.os.map(Into::into),
+            tag: self
+                .tag
+                .as_deref()
+                .map(|tag| parsed("tag", Tag::parse(tag)))
+                .transpose()?,
+        })
+    }
+}
+
+/// List agents. `search` matches host name, external IP and serial number (contains, any case)
+/// and the uuid (prefix); `sort_by` is one of `hostname` (default), `status`, `os`,
+/// `agent_version`, `last_seen_at`, `created_at`.
+#[utoipa::path(
+    tag = "agents",
+    security(("bearer" = [])),
+    params(ListParamsDoc, AgentFilterParams),
+    responses(
+        (status = 200, body = ApiResponse<PageResponse<AgentResponse>>),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "A query parameter is invalid", body = ErrorBody),
+    )
+)]
+#[get("")]
+pub async fn list_agents(
+    state: web::Data<AppState>,
+    caller: Authorized<Read>,
+    params: ListParams<AgentSort, AgentFilterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = params
+        .into_query()
+        .try_map_filter(AgentFilterParams::into_domain)?;
+    let page = state.agents.list(&caller.actor, &query).await?;
+    Ok(ok(PageResponse::from_page(page, AgentResponse::from)))
+}

@@ -1,0 +1,63 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::enrollment::Renewal;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::AgentHeaders;
+
+/// A renewed certificate bundle (the agent's `{ca_cert, client_cert, client_key}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenewedCertificate {
+    /// The CA certificate (PEM).
+    pub ca_cert: String,
+    /// The new client certificate (PEM).
+    pub client_cert: String,
+    /// Its private key (PKCS#8 PEM).
+    pub client_key: String,
+}
+
+/// Renew the agent's certificate: 304 while the newest one has more than 30 days left, else a
+/// new bundle (the old certificate stays valid until it expires). Authenticated by the agent's
+/// registration credentials.
+#[utoipa::path(
+    tag = "agent",
+    security(("registration_token" = [])),
+    params(
+        ("uuid" = Uuid, Path, description = "The agent"),
+        ("X-Agent-UUID" = String, Header, description = "The agent, again"),
+    ),
+    responses(
+        (status = 200, body = RenewedCertificate),
+        (status = 304, description = "The current certificate is good for more than 30 days"),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[post("/{uuid}/renew-cert")]
+pub async fn renew_cert(
+    state: web::Data<AppState>,
+    uuid: web::Path<Uuid>,
+    headers: AgentHeaders,
+) -> Result<HttpResponse, ApiError> {
+    let renewal = state
+        .enrollment
+        .renew_certificate(headers.credentials(AgentId(uuid.into_inner())))
+        .await?;
+    Ok(match renewal {
+        Renewal::NotNeeded => HttpResponse::NotModified().finish(),
+        Renewal::Renewed(issued) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(RenewedCertificate {
+                ca_cert: issued.ca_certificate_pem,
+                client_cert: issued.certificate_pem,
+                client_key: issued.private_key_pem.expose_secret().to_owned(),
+            }),
+    })
+}

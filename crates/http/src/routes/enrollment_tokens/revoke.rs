@@ -1,0 +1,35 @@
+use actix_web::{HttpResponse, delete, web};
+use slimrmm_domain::enrollment::EnrollmentTokenId;
+
+use crate::AppState;
+use crate::dto::{ApiResponse, EnrollmentTokenResponse, ok_with_message};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Administer, Authorized};
+
+/// Revoke an enrollment token (admins): it enrolls no more agents; those it enrolled stay.
+#[utoipa::path(
+    tag = "enrollment-tokens",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Token id")),
+    responses(
+        (status = 200, body = ApiResponse<EnrollmentTokenResponse>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    )
+)]
+#[delete("/{id}")]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    caller: Authorized<Administer>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let token = state
+        .enrollment
+        .revoke_token(&caller.actor, EnrollmentTokenId(id.into_inner()))
+        .await?;
+    Ok(ok_with_message(
+        EnrollmentTokenResponse::from(token),
+        "Enrollment token revoked",
+    ))
+}
