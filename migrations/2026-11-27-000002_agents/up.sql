@@ -40,10 +40,12 @@ CREATE TABLE agents (
     updated_at                   TIMESTAMPTZ NOT NULL,
     deleted_at                   TIMESTAMPTZ
 );
--- Search: hostname, external IP, serial number (contains, any case) and uuid (prefix).
+-- Search: hostname and serial number contain the term (trigrams, any case); the external IP and
+-- the uuid start with it (b-tree prefixes: a subnet search stays fast when thousands share it).
 CREATE INDEX agents_search_trgm_idx ON agents
-    USING gin ((lower(hostname || ' ' || coalesce(external_ip, '') || ' ' || coalesce(serial_number, ''))) gin_trgm_ops)
+    USING gin ((lower(hostname || ' ' || coalesce(serial_number, ''))) gin_trgm_ops)
     WHERE deleted_at IS NULL;
+CREATE INDEX agents_external_ip_idx ON agents (lower(external_ip) text_pattern_ops) WHERE deleted_at IS NULL;
 CREATE INDEX agents_uuid_text_idx ON agents ((uuid::text) text_pattern_ops) WHERE deleted_at IS NULL;
 CREATE INDEX agents_tags_idx ON agents USING gin (tags) WHERE deleted_at IS NULL;
 -- Sorted pages.
@@ -51,8 +53,61 @@ CREATE INDEX agents_hostname_idx ON agents (lower(hostname), uuid) WHERE deleted
 CREATE INDEX agents_status_idx ON agents (status, uuid) WHERE deleted_at IS NULL;
 CREATE INDEX agents_os_idx ON agents (os, uuid) WHERE deleted_at IS NULL;
 CREATE INDEX agents_version_idx ON agents (agent_version, uuid) WHERE deleted_at IS NULL;
-CREATE INDEX agents_last_seen_idx ON agents (last_seen_at, uuid) WHERE deleted_at IS NULL;
+-- Never-seen agents sort as the oldest: first ascending, last descending.
+CREATE INDEX agents_last_seen_idx ON agents (last_seen_at NULLS FIRST, uuid) WHERE deleted_at IS NULL;
 CREATE INDEX agents_created_idx ON agents (created_at, uuid) WHERE deleted_at IS NULL;
+
+-- Live agents per (status, os), kept exact by statement-level triggers, so that list totals
+-- need no count(*) over every agent. Statement-level: a bulk change costs one update per group.
+CREATE TABLE agent_counts (
+    status TEXT   NOT NULL,
+    os     TEXT   NOT NULL,
+    count  BIGINT NOT NULL CHECK (count >= 0),
+    PRIMARY KEY (status, os)
+);
+
+CREATE FUNCTION agent_counts_add(group_status TEXT, group_os TEXT, delta BIGINT) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO agent_counts AS c (status, os, count) VALUES (group_status, group_os, greatest(delta, 0))
+        ON CONFLICT (status, os) DO UPDATE SET count = c.count + delta;
+$$;
+
+CREATE FUNCTION agent_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    change RECORD;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        FOR change IN SELECT status, os, count(*) AS delta FROM new_rows WHERE deleted_at IS NULL GROUP BY status, os
+        LOOP
+            PERFORM agent_counts_add(change.status, change.os, change.delta);
+        END LOOP;
+    ELSIF TG_OP = 'DELETE' THEN
+        FOR change IN SELECT status, os, -count(*) AS delta FROM old_rows WHERE deleted_at IS NULL GROUP BY status, os
+        LOOP
+            PERFORM agent_counts_add(change.status, change.os, change.delta);
+        END LOOP;
+    ELSE
+        FOR change IN
+            SELECT status, os, sum(delta) AS delta FROM (
+                SELECT status, os, 1 AS delta FROM new_rows WHERE deleted_at IS NULL
+                UNION ALL
+                SELECT status, os, -1 AS delta FROM old_rows WHERE deleted_at IS NULL
+            ) AS changes
+            GROUP BY status, os
+            HAVING sum(delta) <> 0
+        LOOP
+            PERFORM agent_counts_add(change.status, change.os, change.delta);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER agents_counts_insert AFTER INSERT ON agents
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION agent_counts_apply();
+CREATE TRIGGER agents_counts_update AFTER UPDATE ON agents
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION agent_counts_apply();
+CREATE TRIGGER agents_counts_delete AFTER DELETE ON agents
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION agent_counts_apply();
 
 -- Client certificates issued to agents; a revoked serial is refused even before it expires.
 CREATE TABLE agent_certificates (

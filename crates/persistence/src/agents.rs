@@ -4,6 +4,7 @@
 mod certificates;
 mod list;
 mod row;
+mod search;
 mod write;
 
 use async_trait::async_trait;

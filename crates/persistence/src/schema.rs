@@ -89,6 +89,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    agent_counts (status, os) {
+        status -> Text,
+        os -> Text,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
     agent_certificates (serial) {
         serial -> Text,
         agent_uuid -> Uuid,

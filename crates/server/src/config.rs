@@ -182,6 +182,18 @@ impl Config {
     pub fn defaults() -> Self {
         Cli::parse_from(["slimrmm-server"]).config
     }
+
+    /// Treats optional settings given as empty strings (`SLIMRMM_ADMIN_EMAIL=` in a compose
+    /// file) as not given.
+    pub fn normalized(mut self) -> Self {
+        use secrecy::ExposeSecret;
+        let present = |secret: &SecretString| !secret.expose_secret().trim().is_empty();
+        self.jwt_secret = self.jwt_secret.filter(present);
+        self.secret_key = self.secret_key.filter(present);
+        self.admin_password = self.admin_password.filter(present);
+        self.admin_email = self.admin_email.filter(|email| !email.trim().is_empty());
+        self
+    }
 }
 
 #[cfg(test)]

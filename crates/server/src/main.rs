@@ -5,10 +5,11 @@ use slimrmm_server::{commands, telemetry};
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init(&cli.config.log_format);
+    let config = cli.config.normalized();
+    telemetry::init(&config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => commands::serve::run(cli.config).await,
-        Command::Migrate => commands::migrate::run(cli.config).await,
-        Command::User(command) => commands::user::run(cli.config, command).await,
+        Command::Serve => commands::serve::run(config).await,
+        Command::Migrate => commands::migrate::run(config).await,
+        Command::User(command) => commands::user::run(config, command).await,
     }
 }

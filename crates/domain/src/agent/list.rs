@@ -21,8 +21,8 @@ crate::sort_key! {
     }
 }
 
-/// Filters of the agent list. Search covers host name, external IP and serial number (contains,
-/// any case) and the uuid (prefix).
+/// Filters of the agent list. Search covers host name and serial number (anywhere in them) and
+/// the external IP and uuid (from their start), without regard to case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AgentFilter {
     /// Only agents in this status.

@@ -1,8 +1,8 @@
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
-use diesel_async::RunQueryDsl;
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{Agent, AgentListQuery, AgentSort};
 use slimrmm_domain::list::{Page, SortOrder};
@@ -10,20 +10,28 @@ use slimrmm_domain::list::{Page, SortOrder};
 use super::row::AgentRow;
 use crate::Database;
 use crate::error::query_error;
-use crate::schema::agents;
+use crate::schema::{agent_counts, agents};
 use crate::sql::{contains_pattern, lower};
 
-/// The expression of the trigram index `agents_search_trgm_idx`; a search must use exactly it
-/// for the index to apply.
-const SEARCH_EXPRESSION: &str =
-    "lower(hostname || ' ' || coalesce(external_ip, '') || ' ' || coalesce(serial_number, ''))";
+/// What a search matches "anywhere": the expression of the trigram index
+/// `agents_search_trgm_idx` (it must stay exactly this for the index to apply).
+pub(super) const SEARCH_EXPRESSION: &str = "lower(hostname || ' ' || coalesce(serial_number, ''))";
 
-/// A term that could begin a uuid (hex digits and dashes), lowercased.
-fn uuid_prefix(term: &str) -> Option<String> {
+/// The prefix searches a term allows, as `LIKE` patterns: the uuid (hex digits and dashes) and
+/// the external IP (hex digits, dots and colons), lowercased.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Prefixes {
+    pub uuid: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub(super) fn prefixes(term: &str) -> Prefixes {
     let term = term.to_ascii_lowercase();
-    term.chars()
-        .all(|c| c.is_ascii_hexdigit() || c == '-')
-        .then_some(term)
+    let all = |ok: fn(char) -> bool| term.chars().all(ok).then(|| format!("{term}%"));
+    Prefixes {
+        uuid: all(|c| c.is_ascii_hexdigit() || c == '-'),
+        ip: all(|c| c.is_ascii_hexdigit() || c == '.' || c == ':'),
+    }
 }
 
 fn filtered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
@@ -40,36 +48,54 @@ fn filtered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
         selection = selection.filter(agents::tags.contains(vec![tag.as_str().to_owned()]));
     }
     if let Some(term) = &query.search {
-        let contains =
-            sql::<Text>(SEARCH_EXPRESSION).like(contains_pattern(&term.as_str().to_lowercase()));
-        selection = match uuid_prefix(term.as_str()) {
-            Some(prefix) => {
-                selection.filter(contains.or(sql::<Text>("uuid::text").like(format!("{prefix}%"))))
-            }
-            None => selection.filter(contains),
-        };
+        let contains = contains_pattern(&term.as_str().to_lowercase());
+        let prefixes = prefixes(term.as_str());
+        let mut matches: Box<dyn BoxableExpression<agents::table, Pg, SqlType = Bool>> =
+            Box::new(sql::<Text>(SEARCH_EXPRESSION).like(contains));
+        if let Some(ip) = prefixes.ip {
+            matches = Box::new(matches.or(lower(agents::external_ip).like(ip).assume_not_null()));
+        }
+        if let Some(uuid) = prefixes.uuid {
+            matches = Box::new(matches.or(sql::<Text>("uuid::text").like(uuid)));
+        }
+        selection = selection.filter(matches);
     }
     selection
 }
 
+/// The total: from the trigger-maintained `agent_counts` when only status and os filter the
+/// list, by counting otherwise.
+async fn total(conn: &mut AsyncPgConnection, query: &AgentListQuery) -> QueryResult<i64> {
+    if query.search.is_some() || query.filter.tag.is_some() {
+        return filtered(query).count().get_result(conn).await;
+    }
+    let mut counts = agent_counts::table.into_boxed();
+    if let Some(status) = query.filter.status {
+        counts = counts.filter(agent_counts::status.eq(status.as_str()));
+    }
+    if let Some(os) = query.filter.os {
+        counts = counts.filter(agent_counts::os.eq(os.as_str()));
+    }
+    counts
+        .select(sql::<BigInt>("coalesce(sum(count), 0)::bigint"))
+        .get_result(conn)
+        .await
+}
+
+/// Orders by `key` then uuid, both in the same direction, so that every sort walks its
+/// `(key, uuid)` index forwards or backwards.
 macro_rules! order {
-    ($selection:expr, $column:expr, $order:expr) => {
+    ($selection:expr, $key:expr, $order:expr) => {
         match $order {
-            SortOrder::Asc => $selection.order($column.asc().nulls_last()),
-            SortOrder::Desc => $selection.order($column.desc().nulls_last()),
+            SortOrder::Asc => $selection.order(($key.asc(), agents::uuid.asc())),
+            SortOrder::Desc => $selection.order(($key.desc(), agents::uuid.desc())),
         }
     };
 }
 
-pub(super) async fn list(db: &Database, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
-    let mut conn = db.conn().await?;
-    let total: i64 = filtered(query)
-        .count()
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
+fn ordered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
     let selection = filtered(query);
-    let selection = match query.sort_by {
+    match query.sort_by {
         AgentSort::Hostname => order!(
             selection,
             lower(agents::hostname.nullable()),
@@ -78,17 +104,42 @@ pub(super) async fn list(db: &Database, query: &AgentListQuery) -> Result<Page<A
         AgentSort::Status => order!(selection, agents::status, query.sort_order),
         AgentSort::Os => order!(selection, agents::os, query.sort_order),
         AgentSort::AgentVersion => order!(selection, agents::agent_version, query.sort_order),
-        AgentSort::LastSeenAt => order!(selection, agents::last_seen_at, query.sort_order),
+        AgentSort::LastSeenAt => match query.sort_order {
+            SortOrder::Asc => {
+                selection.order((agents::last_seen_at.asc().nulls_first(), agents::uuid.asc()))
+            }
+            SortOrder::Desc => selection.order((
+                agents::last_seen_at.desc().nulls_last(),
+                agents::uuid.desc(),
+            )),
+        },
         AgentSort::CreatedAt => order!(selection, agents::created_at, query.sort_order),
+    }
+    .limit(i64::from(query.page.per_page()))
+    .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
+}
+
+pub(super) async fn list(db: &Database, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
+    let mut conn = db.conn().await?;
+    let (rows, total) = if let Some(term) = &query.search {
+        let (rows, matches) = super::search::page(&mut conn, query, term)
+            .await
+            .map_err(query_error)?;
+        let total = match matches {
+            Some(matches) => matches,
+            // Past the last page: the window saw no rows, so count separately.
+            None => total(&mut conn, query).await.map_err(query_error)?,
+        };
+        (rows, total)
+    } else {
+        let total = total(&mut conn, query).await.map_err(query_error)?;
+        let rows: Vec<AgentRow> = ordered(query)
+            .select(AgentRow::as_select())
+            .load(&mut conn)
+            .await
+            .map_err(query_error)?;
+        (rows, total)
     };
-    let rows: Vec<AgentRow> = selection
-        .then_order_by(agents::uuid.asc())
-        .limit(i64::from(query.page.per_page()))
-        .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-        .select(AgentRow::as_select())
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
     Ok(Page {
         items: rows
             .into_iter()
@@ -104,8 +155,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_hex_terms_search_uuid_prefixes() {
-        assert_eq!(uuid_prefix("9F3A-"), Some("9f3a-".into()));
-        assert_eq!(uuid_prefix("web"), None);
+    fn prefixes_apply_only_to_terms_that_could_start_them() {
+        let both = |uuid: Option<&str>, ip: Option<&str>| Prefixes {
+            uuid: uuid.map(str::to_owned),
+            ip: ip.map(str::to_owned),
+        };
+        assert_eq!(prefixes("9F3A-"), both(Some("9f3a-%"), None));
+        assert_eq!(prefixes("10.0.5."), both(None, Some("10.0.5.%")));
+        assert_eq!(prefixes("fe80::1"), both(None, Some("fe80::1%")));
+        assert_eq!(prefixes("beef"), both(Some("beef%"), Some("beef%")));
+        assert_eq!(prefixes("web"), both(None, None));
     }
 }

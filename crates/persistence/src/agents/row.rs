@@ -13,7 +13,7 @@ use crate::error::corrupt;
 use crate::schema::agents;
 
 /// An agent as stored, without its secrets.
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = agents, check_for_backend(Pg))]
 pub(super) struct AgentRow {
     uuid: Uuid,

@@ -265,6 +265,16 @@ async fn lists_filter_search_and_sort() {
         ),
         ["web-01", "WEB-02"]
     );
+    let beyond = AgentListQuery {
+        page: PageRequest::new(5, 1).unwrap(),
+        ..query(AgentFilter::default(), "web")
+    };
+    let page = agents.list(&beyond).await.unwrap();
+    assert_eq!(
+        (page.items.len(), page.total),
+        (0, 2),
+        "past the last page the total still counts"
+    );
     let linux = AgentFilter {
         os: Some(AgentOs::Linux),
         status: Some(AgentStatus::Offline),
@@ -313,4 +323,67 @@ async fn lists_filter_search_and_sort() {
         (page.total, page.pages(), page.items[0].status),
         (4, 2, AgentStatus::Rejected)
     );
+}
+
+#[tokio::test]
+async fn trigger_kept_totals_match_a_real_count_through_every_kind_of_change() {
+    let db = TestDatabase::new();
+    let admin = create(&PgUserRepository::new(db.pool()), "root", Role::Admin).await;
+    let tokens = PgEnrollmentTokenRepository::new(db.pool());
+    let agents = PgAgentRepository::new(db.pool());
+    db.execute(&slimrmm_test_db::seed_agents_sql(500));
+    let (t, _) = token(&tokens, admin.id, None).await;
+    let new = new_agent(&t, "extra", AgentStatus::Pending);
+    agents.enroll(&new, None, now()).await.unwrap();
+    agents
+        .transition(
+            new.id,
+            AgentStatus::Pending,
+            AgentStatus::Offline,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    db.execute("UPDATE agents SET status = 'online' WHERE hostname LIKE 'host-000%'");
+    db.execute("UPDATE agents SET last_seen_at = now()");
+    db.execute("UPDATE agents SET deleted_at = now() WHERE hostname LIKE 'host-001%'");
+    db.execute("DELETE FROM agents WHERE hostname LIKE 'host-002%'");
+    agents.delete(new.id, now()).await.unwrap();
+
+    let statuses = [
+        None,
+        Some(AgentStatus::Pending),
+        Some(AgentStatus::Rejected),
+        Some(AgentStatus::Online),
+        Some(AgentStatus::Offline),
+    ];
+    let systems = [
+        None,
+        Some(AgentOs::Linux),
+        Some(AgentOs::Darwin),
+        Some(AgentOs::Windows),
+    ];
+    for status in statuses {
+        for os in systems {
+            let query = AgentListQuery {
+                filter: AgentFilter {
+                    status,
+                    os,
+                    tag: None,
+                },
+                ..AgentListQuery::default()
+            };
+            let fast = agents.list(&query).await.unwrap().total;
+            let mut sql =
+                "SELECT count(*) AS value FROM agents WHERE deleted_at IS NULL".to_owned();
+            if let Some(status) = status {
+                sql += &format!(" AND status = '{}'", status.as_str());
+            }
+            if let Some(os) = os {
+                sql += &format!(" AND os = '{}'", os.as_str());
+            }
+            assert_eq!(fast as i64, db.query_i64(&sql), "{status:?} {os:?}");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API end to end: in-process through actix's test service, against a real PostgreSQL
 //! database of its own per test.
 
+mod agents;
 mod auth;
 mod authorization;
 mod binary;

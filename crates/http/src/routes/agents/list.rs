@@ -35,8 +35,8 @@ impl AgentFilterParams {
     }
 }
 
-/// List agents. `search` matches host name, external IP and serial number (contains, any case)
-/// and the uuid (prefix); `sort_by` is one of `hostname` (default), `status`, `os`,
+/// List agents. `search` matches host name and serial number (anywhere in them) and the
+/// external IP and uuid (from their start), without regard to case; `sort_by` is one of `hostname` (default), `status`, `os`,
 /// `agent_version`, `last_seen_at`, `created_at`.
 #[utoipa::path(
     tag = "agents",

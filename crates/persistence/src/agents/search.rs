@@ -1,0 +1,110 @@
+//! One page of a searched agent list, in a single pass: the matches are collected through the
+//! search indexes in a materialized CTE (so the planner cannot trade them for an index walk in
+//! sort order on a misestimate), counted with a window, sorted and cut. diesel has no CTEs, so
+//! this one query is SQL text; every value in it is a bind parameter, and everything else comes
+//! from fixed strings chosen by enums.
+
+use diesel::QueryResult;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use slimrmm_domain::agent::{AgentListQuery, AgentSort};
+use slimrmm_domain::list::{SearchTerm, SortOrder};
+
+use super::list::{SEARCH_EXPRESSION, prefixes};
+use super::row::AgentRow;
+use crate::sql::contains_pattern;
+
+const COLUMNS: &str = "uuid, hostname, display_name, os, arch, agent_version, external_ip, serial_number, tags, \
+                       status, approved_at, last_seen_at, created_at, updated_at";
+
+#[derive(QueryableByName)]
+struct Matched {
+    #[diesel(embed)]
+    agent: AgentRow,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+fn order_by(sort: AgentSort, order: SortOrder) -> &'static str {
+    use AgentSort::*;
+    use SortOrder::*;
+    match (sort, order) {
+        (Hostname, Asc) => "lower(hostname) ASC, uuid ASC",
+        (Hostname, Desc) => "lower(hostname) DESC, uuid DESC",
+        (Status, Asc) => "status ASC, uuid ASC",
+        (Status, Desc) => "status DESC, uuid DESC",
+        (Os, Asc) => "os ASC, uuid ASC",
+        (Os, Desc) => "os DESC, uuid DESC",
+        (AgentVersion, Asc) => "agent_version ASC, uuid ASC",
+        (AgentVersion, Desc) => "agent_version DESC, uuid DESC",
+        (LastSeenAt, Asc) => "last_seen_at ASC NULLS FIRST, uuid ASC",
+        (LastSeenAt, Desc) => "last_seen_at DESC NULLS LAST, uuid DESC",
+        (CreatedAt, Asc) => "created_at ASC, uuid ASC",
+        (CreatedAt, Desc) => "created_at DESC, uuid DESC",
+    }
+}
+
+/// The page and the number of matches (`None` when the page is past the last match).
+pub(super) async fn page(
+    conn: &mut AsyncPgConnection,
+    query: &AgentListQuery,
+    term: &SearchTerm,
+) -> QueryResult<(Vec<AgentRow>, Option<i64>)> {
+    let prefixes = prefixes(term.as_str());
+    let mut text = format!(
+        "WITH matches AS MATERIALIZED (SELECT {COLUMNS} FROM agents WHERE deleted_at IS NULL AND ({SEARCH_EXPRESSION} LIKE $1"
+    );
+    let mut next = 2;
+    let mut placeholder = |text: &mut String, fragment: &str| {
+        text.push_str(&fragment.replace('?', &format!("${next}")));
+        next += 1;
+    };
+    if prefixes.ip.is_some() {
+        placeholder(&mut text, " OR lower(external_ip) LIKE ?");
+    }
+    if prefixes.uuid.is_some() {
+        placeholder(&mut text, " OR uuid::text LIKE ?");
+    }
+    text.push(')');
+    if query.filter.status.is_some() {
+        placeholder(&mut text, " AND status = ?");
+    }
+    if query.filter.os.is_some() {
+        placeholder(&mut text, " AND os = ?");
+    }
+    if query.filter.tag.is_some() {
+        placeholder(&mut text, " AND tags @> ?");
+    }
+    text.push_str(") SELECT *, count(*) OVER () AS total FROM matches ORDER BY ");
+    text.push_str(order_by(query.sort_by, query.sort_order));
+    placeholder(&mut text, " LIMIT ?");
+    placeholder(&mut text, " OFFSET ?");
+
+    let mut statement = diesel::sql_query(text)
+        .into_boxed()
+        .bind::<Text, _>(contains_pattern(&term.as_str().to_lowercase()));
+    if let Some(ip) = prefixes.ip {
+        statement = statement.bind::<Text, _>(ip);
+    }
+    if let Some(uuid) = prefixes.uuid {
+        statement = statement.bind::<Text, _>(uuid);
+    }
+    if let Some(status) = query.filter.status {
+        statement = statement.bind::<Text, _>(status.as_str());
+    }
+    if let Some(os) = query.filter.os {
+        statement = statement.bind::<Text, _>(os.as_str());
+    }
+    if let Some(tag) = &query.filter.tag {
+        statement = statement.bind::<Array<Text>, _>(vec![tag.as_str().to_owned()]);
+    }
+    let offset = i64::try_from(query.page.offset()).unwrap_or(i64::MAX);
+    let rows: Vec<Matched> = statement
+        .bind::<BigInt, _>(i64::from(query.page.per_page()))
+        .bind::<BigInt, _>(offset)
+        .load(conn)
+        .await?;
+    let total = rows.as_slice().first().map(|row| row.total);
+    Ok((rows.into_iter().map(|row| row.agent).collect(), total))
+}
