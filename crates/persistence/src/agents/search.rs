@@ -15,8 +15,8 @@ use super::list::{SEARCH_EXPRESSION, prefixes};
 use super::row::AgentRow;
 use crate::sql::contains_pattern;
 
-const COLUMNS: &str = "uuid, hostname, display_name, os, arch, agent_version, external_ip, serial_number, tags, \
-                       status, approved_at, last_seen_at, created_at, updated_at";
+const COLUMNS: &str = "uuid, a.hostname, a.display_name, a.os, a.arch, a.agent_version, a.external_ip, \
+                       a.serial_number, a.tags, a.status, a.approved_at, a.last_seen_at, a.created_at, a.updated_at";
 
 #[derive(QueryableByName)]
 struct Matched {
@@ -26,23 +26,22 @@ struct Matched {
     total: i64,
 }
 
-fn order_by(sort: AgentSort, order: SortOrder) -> &'static str {
-    use AgentSort::*;
-    use SortOrder::*;
-    match (sort, order) {
-        (Hostname, Asc) => "lower(hostname) ASC, uuid ASC",
-        (Hostname, Desc) => "lower(hostname) DESC, uuid DESC",
-        (Status, Asc) => "status ASC, uuid ASC",
-        (Status, Desc) => "status DESC, uuid DESC",
-        (Os, Asc) => "os ASC, uuid ASC",
-        (Os, Desc) => "os DESC, uuid DESC",
-        (AgentVersion, Asc) => "agent_version ASC, uuid ASC",
-        (AgentVersion, Desc) => "agent_version DESC, uuid DESC",
-        (LastSeenAt, Asc) => "last_seen_at ASC NULLS FIRST, uuid ASC",
-        (LastSeenAt, Desc) => "last_seen_at DESC NULLS LAST, uuid DESC",
-        (CreatedAt, Asc) => "created_at ASC, uuid ASC",
-        (CreatedAt, Desc) => "created_at DESC, uuid DESC",
-    }
+/// The sort key and the direction of the `ORDER BY` for a sort.
+fn sort(sort: AgentSort, order: SortOrder) -> (&'static str, &'static str) {
+    let key = match sort {
+        AgentSort::Hostname => "lower(hostname)",
+        AgentSort::Status => "status",
+        AgentSort::Os => "os",
+        AgentSort::AgentVersion => "agent_version",
+        AgentSort::LastSeenAt => "last_seen_at",
+        AgentSort::CreatedAt => "created_at",
+    };
+    // Never-seen agents (null last_seen_at) sort as the oldest.
+    let direction = match order {
+        SortOrder::Asc => "ASC NULLS FIRST",
+        SortOrder::Desc => "DESC NULLS LAST",
+    };
+    (key, direction)
 }
 
 /// The page and the number of matches (`None` when the page is past the last match).
@@ -52,8 +51,13 @@ pub(super) async fn page(
     term: &SearchTerm,
 ) -> QueryResult<(Vec<AgentRow>, Option<i64>)> {
     let prefixes = prefixes(term.as_str());
+    let (key, direction) = sort(query.sort_by, query.sort_order);
+    let uuid_direction = &direction[..direction.find(' ').unwrap_or(direction.len())];
+    // Only the uuid and the sort key of every match are kept; the full rows are read for the
+    // page alone.
     let mut text = format!(
-        "WITH matches AS MATERIALIZED (SELECT {COLUMNS} FROM agents WHERE deleted_at IS NULL AND ({SEARCH_EXPRESSION} LIKE $1"
+        "WITH matches AS MATERIALIZED (SELECT uuid, {key} AS sort_key FROM agents \
+         WHERE deleted_at IS NULL AND ({SEARCH_EXPRESSION} LIKE $1"
     );
     let mut next = 2;
     let mut placeholder = |text: &mut String, fragment: &str| {
@@ -76,10 +80,15 @@ pub(super) async fn page(
     if query.filter.tag.is_some() {
         placeholder(&mut text, " AND tags @> ?");
     }
-    text.push_str(") SELECT *, count(*) OVER () AS total FROM matches ORDER BY ");
-    text.push_str(order_by(query.sort_by, query.sort_order));
+    let order = format!("sort_key {direction}, uuid {uuid_direction}");
+    text.push_str(&format!(
+        "), page AS (SELECT uuid, sort_key, count(*) OVER () AS total FROM matches ORDER BY {order}"
+    ));
     placeholder(&mut text, " LIMIT ?");
     placeholder(&mut text, " OFFSET ?");
+    text.push_str(&format!(
+        ") SELECT {COLUMNS}, page.total FROM page JOIN agents a USING (uuid) ORDER BY page.{order}"
+    ));
 
     let mut statement = diesel::sql_query(text)
         .into_boxed()
