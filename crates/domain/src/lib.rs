@@ -12,13 +12,21 @@
 //! crates can test against the domain without a database.
 
 pub mod agent;
+pub mod alert;
 pub mod auth;
 pub mod clock;
 pub mod enrollment;
 pub mod error;
+pub mod event;
+pub mod execution;
+pub mod gateway;
 pub mod health;
+pub mod inventory;
 pub mod list;
 pub mod notification;
+pub mod presence;
+pub mod protocol;
+pub mod telemetry;
 pub mod user;
 
 pub use error::PortError;

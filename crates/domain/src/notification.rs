@@ -4,6 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::PortError;
+use crate::agent::{AgentId, Hostname};
+use crate::alert::AlertId;
 use crate::auth::OpaqueToken;
 use crate::user::{Email, UserId, Username};
 
@@ -23,6 +25,51 @@ pub enum Notification {
         /// When the token stops working.
         expires_at: DateTime<Utc>,
     },
+    /// An agent went offline (its connection dropped or it fell silent).
+    AgentOffline {
+        /// The agent.
+        agent: AgentId,
+        /// Its host name.
+        hostname: Hostname,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// An agent has been offline for long.
+    AgentOverdue {
+        /// The agent.
+        agent: AgentId,
+        /// Its host name.
+        hostname: Hostname,
+        /// When it was marked overdue.
+        at: DateTime<Utc>,
+    },
+    /// An agent crossed a CPU, memory or disk threshold for a sustained time.
+    ThresholdAlert {
+        /// The stored alert.
+        alert: AlertId,
+        /// The agent.
+        agent: AgentId,
+        /// Its host name.
+        hostname: Hostname,
+        /// `cpu`, `memory` or `disk`.
+        metric: String,
+        /// `warning` or `critical`.
+        severity: String,
+        /// The agent's message.
+        message: String,
+    },
+}
+
+impl Notification {
+    /// A stable name of the kind, for logs and routing.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::PasswordReset { .. } => "password_reset",
+            Self::AgentOffline { .. } => "agent_offline",
+            Self::AgentOverdue { .. } => "agent_overdue",
+            Self::ThresholdAlert { .. } => "threshold_alert",
+        }
+    }
 }
 
 /// Delivers notifications (mail, push, ...).

@@ -255,3 +255,61 @@ pub(crate) fn issued(
         ca_certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
     }
 }
+
+// ---- executions ----
+
+use crate::event::MockEventPublisher;
+use crate::execution::{
+    Execution, ExecutionService, ExecutionSettings, ExecutionStatus, MockExecutionRepository,
+    MockExecutionWaker, NewExecution,
+};
+
+pub(crate) struct ExecutionPorts {
+    pub agents: MockAgentRepository,
+    pub executions: MockExecutionRepository,
+    pub waker: MockExecutionWaker,
+}
+
+pub(crate) fn execution_services() -> ExecutionPorts {
+    ExecutionPorts {
+        agents: MockAgentRepository::new(),
+        executions: MockExecutionRepository::new(),
+        waker: MockExecutionWaker::new(),
+    }
+}
+
+impl ExecutionPorts {
+    pub fn service(self) -> ExecutionService {
+        let mut events = MockEventPublisher::new();
+        events.expect_publish().return_const(());
+        ExecutionService::new(
+            Arc::new(self.agents),
+            Arc::new(self.executions),
+            Arc::new(self.waker),
+            Arc::new(events),
+            Arc::new(MockClock::fixed(t0())),
+            ExecutionSettings::default(),
+        )
+    }
+}
+
+pub(crate) fn queued(new: &NewExecution) -> Execution {
+    Execution {
+        id: new.id,
+        agent: new.agent,
+        action: new.action.clone(),
+        params: new.params.clone(),
+        mutating: new.mutating,
+        status: ExecutionStatus::Queued,
+        created_by: new.created_by,
+        created_at: new.created_at,
+        expires_at: new.expires_at,
+        sent_at: None,
+        deadline_at: None,
+        completed_at: None,
+        attempts: 0,
+        result: None,
+        error: None,
+        truncated: false,
+    }
+}

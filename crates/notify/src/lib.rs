@@ -17,11 +17,9 @@ pub struct UndeliverableNotifier;
 #[async_trait]
 impl Notifier for UndeliverableNotifier {
     async fn notify(&self, notification: &Notification) -> Result<(), PortError> {
-        let Notification::PasswordReset { user_id, .. } = notification;
         tracing::warn!(
-            user_id = %user_id,
-            kind = "password_reset",
-            "no mail integration is configured, so the notification could not be sent"
+            kind = notification.kind(),
+            "no notification channel is configured, so the notification could not be sent"
         );
         Err(PortError::Unavailable(anyhow::anyhow!(
             "no notification channel is configured"

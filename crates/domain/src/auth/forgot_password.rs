@@ -90,7 +90,10 @@ mod tests {
             .returning(move |notification| {
                 let Notification::PasswordReset {
                     email, token: sent, ..
-                } = notification;
+                } = notification
+                else {
+                    panic!("{notification:?}");
+                };
                 assert_eq!(email.as_str(), "jane@example.com");
                 assert_eq!(sent, &token);
                 Ok(())

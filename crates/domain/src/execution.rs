@@ -1,0 +1,25 @@
+//! Commands to agents, as durable executions: queued the moment they are asked for, sent when
+//! the agent is (or comes) online, answered once.
+
+mod cancel;
+mod command;
+mod create;
+mod model;
+mod query;
+mod repository;
+mod service;
+
+pub use cancel::CancelExecutionError;
+pub use command::{Command, CommandError};
+pub use create::CreateExecutionError;
+pub use model::{
+    ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ReplyOutcome,
+};
+pub use query::{
+    ExecutionFilter, ExecutionListQuery, ExecutionSort, GetExecutionError, ListExecutionsError,
+};
+pub use repository::{ExecutionRepository, ExecutionWaker};
+pub use service::{ExecutionService, ExecutionSettings};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use repository::{MockExecutionRepository, MockExecutionWaker};

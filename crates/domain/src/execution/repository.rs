@@ -1,0 +1,71 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{ConnectionId, Execution, ExecutionId, ExecutionListQuery, NewExecution, ReplyOutcome};
+use crate::PortError;
+use crate::agent::AgentId;
+use crate::list::Page;
+
+/// Where executions are kept. Shared by every server process: each state change is a
+/// compare-and-swap on the status, so two processes never send or settle one execution twice.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait ExecutionRepository: Send + Sync {
+    /// Stores a queued execution.
+    async fn create(&self, execution: &NewExecution) -> Result<Execution, PortError>;
+
+    /// One execution.
+    async fn find(&self, id: ExecutionId) -> Result<Option<Execution>, PortError>;
+
+    /// One page of executions.
+    async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError>;
+
+    /// Cancels the execution if it is still queued; `None` otherwise.
+    async fn cancel(
+        &self,
+        id: ExecutionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Execution>, PortError>;
+
+    /// Marks the agent's queued, unexpired executions as sent on `connection` (oldest first)
+    /// and returns them for sending. Executions claimed by one caller are not returned to
+    /// another.
+    async fn claim(
+        &self,
+        agent: AgentId,
+        connection: ConnectionId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError>;
+
+    /// Settles a sent (or timed-out) execution of `agent` with its answer; `None` when it was
+    /// already settled (the agent answers some actions twice), is unknown, or belongs to
+    /// another agent.
+    async fn complete(
+        &self,
+        id: ExecutionId,
+        agent: AgentId,
+        outcome: &ReplyOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Execution>, PortError>;
+
+    /// The connection dropped: its sent read-only executions go back to the queue, its sent
+    /// mutating ones fail with `reason` (they are never re-sent). Returns the failed ones.
+    async fn connection_lost(
+        &self,
+        agent: AgentId,
+        connection: ConnectionId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError>;
+
+    /// Expires queued executions past their expiry and times out sent ones past their
+    /// deadline. Returns what changed.
+    async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError>;
+}
+
+/// Tells whichever server process holds an agent's connection that it has work queued.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait ExecutionWaker: Send + Sync {
+    /// The agent has queued executions.
+    fn wake(&self, agent: AgentId);
+}

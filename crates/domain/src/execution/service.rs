@@ -1,0 +1,61 @@
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use super::{ExecutionRepository, ExecutionWaker};
+use crate::agent::AgentRepository;
+use crate::clock::Clock;
+use crate::event::EventPublisher;
+
+/// Limits of executions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutionSettings {
+    /// How long a command waits for an offline agent by default (24 h).
+    pub default_expiry: TimeDelta,
+    /// The longest a caller may ask a command to wait (7 days).
+    pub max_expiry: TimeDelta,
+    /// Results larger than this (serialized) are cut and marked truncated (1 MiB).
+    pub max_result_bytes: usize,
+}
+
+impl Default for ExecutionSettings {
+    fn default() -> Self {
+        Self {
+            default_expiry: TimeDelta::hours(24),
+            max_expiry: TimeDelta::days(7),
+            max_result_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What technicians do with commands: send one, follow it, cancel it.
+#[derive(Clone)]
+pub struct ExecutionService {
+    pub(super) agents: Arc<dyn AgentRepository>,
+    pub(super) executions: Arc<dyn ExecutionRepository>,
+    pub(super) waker: Arc<dyn ExecutionWaker>,
+    pub(super) events: Arc<dyn EventPublisher>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) settings: ExecutionSettings,
+}
+
+impl ExecutionService {
+    /// Builds the service.
+    pub fn new(
+        agents: Arc<dyn AgentRepository>,
+        executions: Arc<dyn ExecutionRepository>,
+        waker: Arc<dyn ExecutionWaker>,
+        events: Arc<dyn EventPublisher>,
+        clock: Arc<dyn Clock>,
+        settings: ExecutionSettings,
+    ) -> Self {
+        Self {
+            agents,
+            executions,
+            waker,
+            events,
+            clock,
+            settings,
+        }
+    }
+}

@@ -1,0 +1,205 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+
+use crate::PortError;
+use crate::agent::{Agent, AgentId, AgentRepository};
+use crate::alert::AlertRepository;
+use crate::clock::Clock;
+use crate::event::{Event, EventPublisher};
+use crate::execution::{ConnectionId, ExecutionRepository, ExecutionSettings};
+use crate::inventory::InventoryRepository;
+use crate::notification::{Notification, Notifier};
+use crate::presence::PresenceRepository;
+use crate::protocol::command_frame;
+use crate::telemetry::HeartbeatSink;
+
+/// Presence thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GatewaySettings {
+    /// An online agent silent this long goes offline (3 minutes).
+    pub offline_after: TimeDelta,
+    /// An offline agent silent this long is overdue (30 minutes).
+    pub overdue_after: TimeDelta,
+    /// At most one `agent.heartbeat` event per agent per this long (1 s).
+    pub heartbeat_event_interval: TimeDelta,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        Self {
+            offline_after: TimeDelta::minutes(3),
+            overdue_after: TimeDelta::minutes(30),
+            heartbeat_event_interval: TimeDelta::seconds(1),
+        }
+    }
+}
+
+/// The ports the gateway needs.
+#[derive(Clone)]
+pub struct GatewayPorts {
+    /// Agents.
+    pub agents: Arc<dyn AgentRepository>,
+    /// Online/offline.
+    pub presence: Arc<dyn PresenceRepository>,
+    /// Commands.
+    pub executions: Arc<dyn ExecutionRepository>,
+    /// Heartbeat storage.
+    pub heartbeats: Arc<dyn HeartbeatSink>,
+    /// Software inventories.
+    pub inventories: Arc<dyn InventoryRepository>,
+    /// Alerts.
+    pub alerts: Arc<dyn AlertRepository>,
+    /// Mail and push.
+    pub notifier: Arc<dyn Notifier>,
+    /// Live events.
+    pub events: Arc<dyn EventPublisher>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Why an agent's connection was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AdmitError {
+    /// No such agent, or it was deleted.
+    #[error("unknown agent")]
+    UnknownAgent,
+    /// Pending or rejected.
+    #[error("the agent is not approved")]
+    NotApproved,
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// What happens on agent connections. One instance per server process.
+#[derive(Clone)]
+pub struct GatewayService {
+    pub(super) ports: GatewayPorts,
+    pub(super) settings: GatewaySettings,
+    pub(super) execution_settings: ExecutionSettings,
+    pub(super) last_heartbeat_event: Arc<Mutex<HashMap<AgentId, chrono::DateTime<chrono::Utc>>>>,
+}
+
+impl GatewayService {
+    /// Builds the service.
+    pub fn new(
+        ports: GatewayPorts,
+        settings: GatewaySettings,
+        execution_settings: ExecutionSettings,
+    ) -> Self {
+        Self {
+            ports,
+            settings,
+            execution_settings,
+            last_heartbeat_event: Arc::default(),
+        }
+    }
+
+    /// Whether `agent` may connect: it exists, is not deleted, and is approved.
+    pub async fn admit(&self, agent: AgentId) -> Result<Agent, AdmitError> {
+        let stored = self
+            .ports
+            .agents
+            .find(agent)
+            .await?
+            .ok_or(AdmitError::UnknownAgent)?;
+        if !stored.agent.status.is_approved() {
+            return Err(AdmitError::NotApproved);
+        }
+        Ok(stored.agent)
+    }
+
+    /// The agent connected: it is online, and its queued commands are returned as frames to
+    /// send.
+    pub async fn connected(
+        &self,
+        agent: &Agent,
+        connection: ConnectionId,
+    ) -> Result<Vec<String>, PortError> {
+        let now = self.ports.clock.now();
+        if self.ports.presence.online(agent.id, now).await? {
+            tracing::info!(agent = %agent.id, "agent online");
+            self.ports.events.publish(Event::agent(
+                "agent.online",
+                agent.id,
+                now,
+                serde_json::Value::Null,
+            ));
+        }
+        self.deliverable(agent.id, connection).await
+    }
+
+    /// The agent's queued commands, claimed for this connection, as frames to send.
+    pub async fn deliverable(
+        &self,
+        agent: AgentId,
+        connection: ConnectionId,
+    ) -> Result<Vec<String>, PortError> {
+        let now = self.ports.clock.now();
+        let claimed = self.ports.executions.claim(agent, connection, now).await?;
+        Ok(claimed
+            .iter()
+            .map(|execution| {
+                self.ports.events.publish(Event::execution(execution));
+                command_frame(execution, now)
+            })
+            .collect())
+    }
+
+    /// The connection closed: the agent is offline (unless a newer connection took over), and
+    /// the commands it had not answered are settled: read-only ones go back to the queue,
+    /// mutating ones fail and are never re-sent.
+    pub async fn disconnected(
+        &self,
+        agent: &Agent,
+        connection: ConnectionId,
+        replaced: bool,
+    ) -> Result<(), PortError> {
+        let now = self.ports.clock.now();
+        let reason = "the connection to the agent was lost before it answered; \
+                      not re-sent because this action changes the machine";
+        for failed in self
+            .ports
+            .executions
+            .connection_lost(agent.id, connection, reason, now)
+            .await?
+        {
+            self.ports.events.publish(Event::execution(&failed));
+        }
+        self.last_heartbeat_event
+            .lock()
+            .expect("heartbeat throttle")
+            .remove(&agent.id);
+        if replaced || !self.ports.presence.offline(agent.id, now).await? {
+            return Ok(());
+        }
+        tracing::info!(agent = %agent.id, "agent offline");
+        self.went_offline(agent.id, agent.facts.hostname.clone(), now)
+            .await;
+        Ok(())
+    }
+
+    pub(super) async fn went_offline(
+        &self,
+        agent: AgentId,
+        hostname: crate::agent::Hostname,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        self.ports.events.publish(Event::agent(
+            "agent.offline",
+            agent,
+            at,
+            serde_json::Value::Null,
+        ));
+        let notification = Notification::AgentOffline {
+            agent,
+            hostname,
+            at,
+        };
+        if let Err(error) = self.ports.notifier.notify(&notification).await {
+            tracing::debug!(agent = %agent, error = %error, "offline notification not delivered");
+        }
+    }
+}
