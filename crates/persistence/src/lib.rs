@@ -5,28 +5,42 @@
 //! Migrations from the workspace's `migrations/` folder are embedded in the binary.
 
 mod agents;
+mod alerts;
+mod bus;
 mod certificate_authority;
 mod database;
 mod enrollment_tokens;
 mod error;
+mod executions;
+mod heartbeats;
 mod housekeeping;
+mod inventories;
 mod migrations;
 mod password_resets;
+mod presence;
 mod readiness;
 mod schema;
 mod server_secrets;
 mod sessions;
 mod sql;
+mod telemetry;
 mod users;
 
 pub use agents::PgAgentRepository;
+pub use alerts::PgAlertRepository;
+pub use bus::{EVENTS_CHANNEL, PgBus, WAKE_CHANNEL, event_json, listen};
 pub use certificate_authority::CertificateAuthorityStore;
 pub use database::{Database, PoolSettings, ensure_database_exists};
 pub use enrollment_tokens::PgEnrollmentTokenRepository;
+pub use executions::PgExecutionRepository;
+pub use heartbeats::HeartbeatWriter;
 pub use housekeeping::{Housekeeping, Purged};
+pub use inventories::PgInventoryRepository;
 pub use migrations::{MIGRATIONS, run_migrations};
 pub use password_resets::PgPasswordResetRepository;
+pub use presence::PgPresenceRepository;
 pub use readiness::PgReadiness;
 pub use server_secrets::ServerSecrets;
 pub use sessions::PgSessionRepository;
+pub use telemetry::PgTelemetry;
 pub use users::PgUserRepository;

@@ -85,6 +85,96 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        maintenance -> Bool,
+        overdue_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    agent_state (agent_uuid) {
+        agent_uuid -> Uuid,
+        last_heartbeat_at -> Timestamptz,
+        heartbeat_kind -> Text,
+        stats -> Nullable<Jsonb>,
+        blocks -> Jsonb,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agent_metrics (agent_uuid, minute) {
+        agent_uuid -> Uuid,
+        minute -> Timestamptz,
+        cpu_percent -> Nullable<Float4>,
+        memory_percent -> Nullable<Float4>,
+        disks -> Jsonb,
+    }
+}
+
+diesel::table! {
+    agent_status_events (id) {
+        id -> Int8,
+        agent_uuid -> Uuid,
+        from_status -> Text,
+        to_status -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    executions (id) {
+        id -> Uuid,
+        agent_uuid -> Uuid,
+        action -> Text,
+        params -> Jsonb,
+        mutating -> Bool,
+        timeout_seconds -> Int4,
+        status -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        sent_on -> Nullable<Uuid>,
+        deadline_at -> Nullable<Timestamptz>,
+        completed_at -> Nullable<Timestamptz>,
+        attempts -> Int4,
+        result -> Nullable<Jsonb>,
+        error -> Nullable<Text>,
+        truncated -> Bool,
+    }
+}
+
+diesel::table! {
+    agent_software (agent_uuid) {
+        agent_uuid -> Uuid,
+        packages -> Jsonb,
+        source -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    agent_updates (agent_uuid) {
+        agent_uuid -> Uuid,
+        updates -> Jsonb,
+        source -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Int8,
+        agent_uuid -> Uuid,
+        metric -> Text,
+        severity -> Text,
+        current_value -> Nullable<Float8>,
+        threshold -> Nullable<Float8>,
+        duration_seconds -> Nullable<Int8>,
+        message -> Text,
+        raised_at -> Timestamptz,
+        acknowledged_at -> Nullable<Timestamptz>,
+        acknowledged_by -> Nullable<Int8>,
     }
 }
 

@@ -1,0 +1,264 @@
+//! `ExecutionRepository` on PostgreSQL. Every state change is an `UPDATE ... WHERE status = ...`
+//! so that concurrent processes never send or settle an execution twice.
+
+mod row;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::Timestamptz;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use slimrmm_domain::PortError;
+use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::execution::{
+    ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus, NewExecution,
+    ReplyOutcome,
+};
+use slimrmm_domain::list::{Page, SortOrder};
+
+use crate::Database;
+use crate::error::query_error;
+use crate::schema::executions;
+use row::ExecutionRow;
+
+/// Executions in PostgreSQL.
+#[derive(Clone)]
+pub struct PgExecutionRepository {
+    db: Database,
+}
+
+impl PgExecutionRepository {
+    /// Executions stored in `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+fn rows(rows: Vec<ExecutionRow>) -> Result<Vec<Execution>, PortError> {
+    let mut executions: Vec<Execution> = rows.into_iter().map(ExecutionRow::into_domain).collect::<Result<_, _>>()?;
+    executions.sort_by_key(|execution| (execution.created_at, execution.id));
+    Ok(executions)
+}
+
+fn filtered(query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
+    let mut selection = executions::table.into_boxed();
+    if let Some(agent) = query.filter.agent {
+        selection = selection.filter(executions::agent_uuid.eq(agent.0));
+    }
+    if let Some(status) = query.filter.status {
+        selection = selection.filter(executions::status.eq(status.as_str()));
+    }
+    if let Some(action) = &query.filter.action {
+        selection = selection.filter(executions::action.eq(action.clone()));
+    }
+    selection
+}
+
+#[async_trait]
+impl ExecutionRepository for PgExecutionRepository {
+    async fn create(&self, new: &NewExecution) -> Result<Execution, PortError> {
+        let mut conn = self.db.conn().await?;
+        let row: ExecutionRow = diesel::insert_into(executions::table)
+            .values((
+                executions::id.eq(new.id.0),
+                executions::agent_uuid.eq(new.agent.0),
+                executions::action.eq(&new.action),
+                executions::params.eq(&new.params),
+                executions::mutating.eq(new.mutating),
+                executions::timeout_seconds.eq(i32::try_from(new.timeout_seconds).unwrap_or(i32::MAX)),
+                executions::status.eq(ExecutionStatus::Queued.as_str()),
+                executions::created_by.eq(new.created_by.map(|user| user.0)),
+                executions::created_at.eq(new.created_at),
+                executions::expires_at.eq(new.expires_at),
+            ))
+            .returning(ExecutionRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .map_err(query_error)?;
+        row.into_domain()
+    }
+
+    async fn find(&self, id: ExecutionId) -> Result<Option<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        executions::table
+            .find(id.0)
+            .select(ExecutionRow::as_select())
+            .first::<ExecutionRow>(&mut conn)
+            .await
+            .optional()
+            .map_err(query_error)?
+            .map(ExecutionRow::into_domain)
+            .transpose()
+    }
+
+    async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let total: i64 = filtered(query).count().get_result(&mut conn).await.map_err(query_error)?;
+        let ordered = match query.sort_order {
+            SortOrder::Asc => filtered(query).order((executions::created_at.asc(), executions::id.asc())),
+            SortOrder::Desc => filtered(query).order((executions::created_at.desc(), executions::id.desc())),
+        };
+        let page: Vec<ExecutionRow> = ordered
+            .limit(i64::from(query.page.per_page()))
+            .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
+            .select(ExecutionRow::as_select())
+            .load(&mut conn)
+            .await
+            .map_err(query_error)?;
+        Ok(Page {
+            items: page.into_iter().map(ExecutionRow::into_domain).collect::<Result<_, _>>()?,
+            total: total.unsigned_abs(),
+            request: query.page,
+        })
+    }
+
+    async fn cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> Result<Option<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        diesel::update(
+            executions::table.filter(executions::id.eq(id.0).and(executions::status.eq(ExecutionStatus::Queued.as_str()))),
+        )
+        .set((
+            executions::status.eq(ExecutionStatus::Cancelled.as_str()),
+            executions::completed_at.eq(now),
+        ))
+        .returning(ExecutionRow::as_returning())
+        .get_result::<ExecutionRow>(&mut conn)
+        .await
+        .optional()
+        .map_err(query_error)?
+        .map(ExecutionRow::into_domain)
+        .transpose()
+    }
+
+    async fn claim(&self, agent: AgentId, connection: ConnectionId, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let claimed: Vec<ExecutionRow> = diesel::sql_query(
+            "UPDATE executions SET status = 'sent', sent_at = $3, sent_on = $2, \
+                 deadline_at = $3 + make_interval(secs => timeout_seconds), attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM executions \
+                 WHERE agent_uuid = $1 AND status = 'queued' AND expires_at > $3 \
+                 ORDER BY created_at FOR UPDATE SKIP LOCKED) \
+             RETURNING *",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(agent.0)
+        .bind::<diesel::sql_types::Uuid, _>(connection.0)
+        .bind::<Timestamptz, _>(now)
+        .load(&mut conn)
+        .await
+        .map_err(query_error)?;
+        rows(claimed)
+    }
+
+    async fn complete(
+        &self,
+        id: ExecutionId,
+        agent: AgentId,
+        outcome: &ReplyOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let open = [ExecutionStatus::Sent.as_str(), ExecutionStatus::TimedOut.as_str()];
+        diesel::update(
+            executions::table.filter(
+                executions::id
+                    .eq(id.0)
+                    .and(executions::agent_uuid.eq(agent.0))
+                    .and(executions::status.eq_any(open)),
+            ),
+        )
+        .set((
+            executions::status.eq(outcome.status.as_str()),
+            executions::result.eq(&outcome.result),
+            executions::error.eq(&outcome.error),
+            executions::truncated.eq(outcome.truncated),
+            executions::completed_at.eq(now),
+        ))
+        .returning(ExecutionRow::as_returning())
+        .get_result::<ExecutionRow>(&mut conn)
+        .await
+        .optional()
+        .map_err(query_error)?
+        .map(ExecutionRow::into_domain)
+        .transpose()
+    }
+
+    async fn connection_lost(
+        &self,
+        agent: AgentId,
+        connection: ConnectionId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let sent_here = move || {
+            executions::agent_uuid
+                .eq(agent.0)
+                .and(executions::status.eq(ExecutionStatus::Sent.as_str()))
+                .and(executions::sent_on.eq(connection.0))
+        };
+        let failed = conn
+            .transaction(async |conn| {
+                let failed: Vec<ExecutionRow> = diesel::update(executions::table.filter(sent_here().and(executions::mutating)))
+                    .set((
+                        executions::status.eq(ExecutionStatus::Failed.as_str()),
+                        executions::error.eq(reason),
+                        executions::completed_at.eq(now),
+                    ))
+                    .returning(ExecutionRow::as_returning())
+                    .get_results(conn)
+                    .await?;
+                diesel::update(executions::table.filter(sent_here().and(executions::mutating.eq(false))))
+                    .set((
+                        executions::status.eq(ExecutionStatus::Queued.as_str()),
+                        executions::sent_at.eq(None::<DateTime<Utc>>),
+                        executions::sent_on.eq(None::<uuid::Uuid>),
+                        executions::deadline_at.eq(None::<DateTime<Utc>>),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::QueryResult::Ok(failed)
+            })
+            .await
+            .map_err(query_error)?;
+        rows(failed)
+    }
+
+    async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let mut changed: Vec<ExecutionRow> = diesel::update(
+            executions::table.filter(
+                executions::status
+                    .eq(ExecutionStatus::Queued.as_str())
+                    .and(executions::expires_at.le(now)),
+            ),
+        )
+        .set((
+            executions::status.eq(ExecutionStatus::Expired.as_str()),
+            executions::error.eq("the agent did not come online before the command expired"),
+            executions::completed_at.eq(now),
+        ))
+        .returning(ExecutionRow::as_returning())
+        .get_results(&mut conn)
+        .await
+        .map_err(query_error)?;
+        let timed_out: Vec<ExecutionRow> = diesel::update(
+            executions::table.filter(
+                executions::status
+                    .eq(ExecutionStatus::Sent.as_str())
+                    .and(executions::deadline_at.le(now)),
+            ),
+        )
+        .set((
+            executions::status.eq(ExecutionStatus::TimedOut.as_str()),
+            executions::error.eq("the agent did not answer in time"),
+            executions::completed_at.eq(now),
+        ))
+        .returning(ExecutionRow::as_returning())
+        .get_results(&mut conn)
+        .await
+        .map_err(query_error)?;
+        changed.extend(timed_out);
+        rows(changed)
+    }
+}

@@ -1,0 +1,234 @@
+//! Heartbeats, coalesced per agent and written in batches: one statement per batch, whatever
+//! the number of agents in it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use diesel::sql_types::{Array, Float4, Jsonb, Nullable, Text, Timestamptz};
+use diesel_async::RunQueryDsl;
+use serde_json::{Map, Value, json};
+use slimrmm_domain::PortError;
+use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::event::{Event, EventPublisher};
+use slimrmm_domain::telemetry::{HeartbeatSink, ReceivedHeartbeat};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::error::query_error;
+
+/// What will be written for one agent: its latest heartbeat, with the delta-sent blocks of
+/// every heartbeat since the last write merged in.
+#[derive(Debug, Clone)]
+struct Pending {
+    latest: ReceivedHeartbeat,
+    blocks: Map<String, Value>,
+}
+
+/// The batched heartbeat writer: [`HeartbeatSink::submit`] only records in memory;
+/// [`run`](Self::run) writes every interval.
+#[derive(Clone, Default)]
+pub struct HeartbeatWriter {
+    pending: Arc<Mutex<HashMap<AgentId, Pending>>>,
+}
+
+impl HeartbeatSink for HeartbeatWriter {
+    fn submit(&self, heartbeat: ReceivedHeartbeat) {
+        let mut pending = self.pending.lock().expect("heartbeat buffer");
+        let blocks: Map<String, Value> = heartbeat
+            .heartbeat
+            .blocks
+            .iter()
+            .map(|(block, value)| (block.as_str().to_owned(), value.clone()))
+            .collect();
+        match pending.get_mut(&heartbeat.agent) {
+            Some(entry) => {
+                entry.blocks.extend(blocks);
+                entry.latest = heartbeat;
+            }
+            None => {
+                pending.insert(heartbeat.agent, Pending { latest: heartbeat, blocks });
+            }
+        }
+    }
+}
+
+/// The columns of one batch, as arrays.
+#[derive(Default)]
+struct Columns {
+    uuids: Vec<Uuid>,
+    seen: Vec<DateTime<Utc>>,
+    kinds: Vec<String>,
+    versions: Vec<Option<String>>,
+    ips: Vec<Option<String>>,
+    serials: Vec<Option<String>>,
+    stats: Vec<Option<Value>>,
+    blocks: Vec<Value>,
+    cpu: Vec<Option<f32>>,
+    memory: Vec<Option<f32>>,
+    disks: Vec<Value>,
+    minutes: Vec<DateTime<Utc>>,
+}
+
+impl Columns {
+    fn push(&mut self, entry: Pending) {
+        let heartbeat = entry.latest.heartbeat;
+        let sample = heartbeat.sample.unwrap_or_default();
+        self.uuids.push(entry.latest.agent.0);
+        self.seen.push(entry.latest.at);
+        self.minutes
+            .push(entry.latest.at.duration_trunc(TimeDelta::minutes(1)).unwrap_or(entry.latest.at));
+        self.kinds.push(heartbeat.kind.as_str().to_owned());
+        self.versions.push(heartbeat.agent_version.map(|v| v.to_string()));
+        self.ips.push(heartbeat.external_ip);
+        self.serials.push(heartbeat.serial_number);
+        self.stats.push(heartbeat.stats);
+        self.blocks.push(Value::Object(entry.blocks));
+        self.cpu.push(sample.cpu_percent);
+        self.memory.push(sample.memory_percent);
+        self.disks.push(Value::Array(
+            sample
+                .disks
+                .into_iter()
+                .map(|disk| json!({"mountpoint": disk.mountpoint, "used_percent": disk.used_percent}))
+                .collect(),
+        ));
+    }
+}
+
+const FLUSH: &str = "
+WITH input AS (
+    SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::jsonb[], $8::jsonb[], $9::real[], $10::real[], $11::jsonb[], $12::timestamptz[])
+        AS t(uuid, seen_at, kind, agent_version, external_ip, serial_number, stats, blocks, cpu, memory, disks, minute)
+),
+live AS (
+    SELECT i.* FROM input i JOIN agents a ON a.uuid = i.uuid WHERE a.deleted_at IS NULL
+),
+state AS (
+    INSERT INTO agent_state (agent_uuid, last_heartbeat_at, heartbeat_kind, stats, blocks, updated_at)
+    SELECT uuid, seen_at, kind, stats, blocks, seen_at FROM live
+    ON CONFLICT (agent_uuid) DO UPDATE SET
+        last_heartbeat_at = EXCLUDED.last_heartbeat_at,
+        heartbeat_kind = EXCLUDED.heartbeat_kind,
+        stats = coalesce(EXCLUDED.stats, agent_state.stats),
+        blocks = agent_state.blocks || EXCLUDED.blocks,
+        updated_at = EXCLUDED.updated_at
+),
+metrics AS (
+    INSERT INTO agent_metrics (agent_uuid, minute, cpu_percent, memory_percent, disks)
+    SELECT uuid, minute, cpu, memory, disks FROM live WHERE cpu IS NOT NULL OR memory IS NOT NULL
+    ON CONFLICT (agent_uuid, minute) DO UPDATE SET
+        cpu_percent = coalesce(EXCLUDED.cpu_percent, agent_metrics.cpu_percent),
+        memory_percent = coalesce(EXCLUDED.memory_percent, agent_metrics.memory_percent),
+        disks = CASE WHEN EXCLUDED.disks = '[]'::jsonb THEN agent_metrics.disks ELSE EXCLUDED.disks END
+),
+stale AS (
+    -- The agents row changes at most once a minute per agent (its indexes are costly to touch),
+    -- or when a reported fact changed, or to bring a silent agent back online.
+    SELECT a.uuid, a.status FROM agents a JOIN live l ON l.uuid = a.uuid
+    WHERE a.status = 'offline'
+       OR a.last_seen_at IS NULL OR a.last_seen_at < l.seen_at - interval '60 seconds'
+       OR (l.agent_version IS NOT NULL AND l.agent_version <> a.agent_version)
+       OR (l.external_ip IS NOT NULL AND l.external_ip IS DISTINCT FROM a.external_ip)
+       OR (l.serial_number IS NOT NULL AND l.serial_number IS DISTINCT FROM a.serial_number)
+),
+touched AS (
+    UPDATE agents a SET
+        last_seen_at = l.seen_at,
+        status = CASE WHEN a.status = 'offline' THEN 'online' ELSE a.status END,
+        overdue_at = CASE WHEN a.status = 'offline' THEN NULL ELSE a.overdue_at END,
+        agent_version = coalesce(l.agent_version, a.agent_version),
+        external_ip = coalesce(l.external_ip, a.external_ip),
+        serial_number = coalesce(l.serial_number, a.serial_number)
+    FROM live l JOIN stale s ON s.uuid = l.uuid
+    WHERE a.uuid = l.uuid
+    RETURNING a.uuid, s.status AS previous
+),
+recorded AS (
+    INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at)
+    SELECT uuid, 'offline', 'online', now() FROM touched WHERE previous = 'offline'
+)
+SELECT uuid FROM touched WHERE previous = 'offline'";
+
+#[derive(diesel::QueryableByName)]
+struct Back {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    uuid: Uuid,
+}
+
+impl HeartbeatWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many agents wait to be written.
+    pub fn pending(&self) -> usize {
+        self.pending.lock().expect("heartbeat buffer").len()
+    }
+
+    /// Writes what is pending in one statement; returns how many agents it covered. On failure
+    /// the batch is kept for the next try (newer heartbeats win).
+    pub async fn flush(&self, db: &Database, events: &dyn EventPublisher) -> Result<usize, PortError> {
+        let batch = std::mem::take(&mut *self.pending.lock().expect("heartbeat buffer"));
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut columns = Columns::default();
+        for entry in batch.values().cloned() {
+            columns.push(entry);
+        }
+        let count = columns.uuids.len();
+        let result = write(db, columns).await;
+        match result {
+            Ok(back_online) => {
+                for uuid in back_online {
+                    events.publish(Event::agent("agent.online", AgentId(uuid), Utc::now(), Value::Null));
+                }
+                Ok(count)
+            }
+            Err(error) => {
+                let mut pending = self.pending.lock().expect("heartbeat buffer");
+                for (agent, entry) in batch {
+                    pending.entry(agent).or_insert(entry);
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Writes every `interval` until the process ends.
+    pub async fn run(self, db: Database, events: Arc<dyn EventPublisher>, interval: Duration) {
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = self.flush(&db, events.as_ref()).await {
+                tracing::warn!(error = ?error, pending = self.pending(), "writing heartbeats failed; retrying");
+            }
+        }
+    }
+}
+
+async fn write(db: &Database, columns: Columns) -> Result<Vec<Uuid>, PortError> {
+    let mut conn = db.conn().await?;
+    let back: Vec<Back> = diesel::sql_query(FLUSH)
+        .bind::<Array<diesel::sql_types::Uuid>, _>(columns.uuids)
+        .bind::<Array<Timestamptz>, _>(columns.seen)
+        .bind::<Array<Text>, _>(columns.kinds)
+        .bind::<Array<Nullable<Text>>, _>(columns.versions)
+        .bind::<Array<Nullable<Text>>, _>(columns.ips)
+        .bind::<Array<Nullable<Text>>, _>(columns.serials)
+        .bind::<Array<Nullable<Jsonb>>, _>(columns.stats)
+        .bind::<Array<Jsonb>, _>(columns.blocks)
+        .bind::<Array<Nullable<Float4>>, _>(columns.cpu)
+        .bind::<Array<Nullable<Float4>>, _>(columns.memory)
+        .bind::<Array<Jsonb>, _>(columns.disks)
+        .bind::<Array<Timestamptz>, _>(columns.minutes)
+        .load(&mut conn)
+        .await
+        .map_err(query_error)?;
+    Ok(back.into_iter().map(|row| row.uuid).collect())
+}

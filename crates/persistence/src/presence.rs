@@ -1,0 +1,142 @@
+//! `PresenceRepository` on PostgreSQL: each transition is one statement that changes the status
+//! only if it still is what it was, and records the transition in the same statement.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+use diesel_async::RunQueryDsl;
+use slimrmm_domain::PortError;
+use slimrmm_domain::agent::{AgentId, Hostname};
+use slimrmm_domain::presence::{AgentSummary, PresenceRepository};
+use uuid::Uuid;
+
+use crate::Database;
+use crate::error::{corrupt, query_error};
+
+/// Presence in PostgreSQL.
+#[derive(Clone)]
+pub struct PgPresenceRepository {
+    db: Database,
+}
+
+impl PgPresenceRepository {
+    /// Presence stored in `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    value: i64,
+}
+
+#[derive(QueryableByName)]
+struct Changed {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    uuid: Uuid,
+    #[diesel(sql_type = Text)]
+    hostname: String,
+}
+
+fn summaries(rows: Vec<Changed>) -> Result<Vec<AgentSummary>, PortError> {
+    rows.into_iter()
+        .map(|row| {
+            Ok(AgentSummary {
+                id: AgentId(row.uuid),
+                hostname: Hostname::parse(&row.hostname).map_err(|e| corrupt("hostname", e))?,
+            })
+        })
+        .collect()
+}
+
+/// The last time the agent was heard from: its last heartbeat, else its last connection.
+const HEARD_FROM: &str = "coalesce((SELECT s.last_heartbeat_at FROM agent_state s WHERE s.agent_uuid = a.uuid), \
+                          a.last_seen_at, a.approved_at, a.created_at)";
+
+#[async_trait]
+impl PresenceRepository for PgPresenceRepository {
+    async fn online(&self, agent: AgentId, at: DateTime<Utc>) -> Result<bool, PortError> {
+        let mut conn = self.db.conn().await?;
+        let changed: Count = diesel::sql_query(
+            "WITH previous AS (SELECT uuid, status FROM agents \
+                 WHERE uuid = $1 AND deleted_at IS NULL AND status IN ('online', 'offline') FOR UPDATE), \
+             changed AS (UPDATE agents a SET status = 'online', last_seen_at = $2, overdue_at = NULL \
+                 FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous), \
+             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                 SELECT uuid, previous, 'online', $2 FROM changed WHERE previous = 'offline') \
+             SELECT count(*) AS value FROM changed WHERE previous = 'offline'",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(agent.0)
+        .bind::<Timestamptz, _>(at)
+        .get_result(&mut conn)
+        .await
+        .map_err(query_error)?;
+        Ok(changed.value > 0)
+    }
+
+    async fn offline(&self, agent: AgentId, at: DateTime<Utc>) -> Result<bool, PortError> {
+        let mut conn = self.db.conn().await?;
+        let changed: Count = diesel::sql_query(
+            "WITH changed AS (UPDATE agents SET status = 'offline' WHERE uuid = $1 AND status = 'online' RETURNING uuid), \
+             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                 SELECT uuid, 'online', 'offline', $2 FROM changed) \
+             SELECT count(*) AS value FROM changed",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(agent.0)
+        .bind::<Timestamptz, _>(at)
+        .get_result(&mut conn)
+        .await
+        .map_err(query_error)?;
+        Ok(changed.value > 0)
+    }
+
+    async fn silent_to_offline(&self, silent_since: DateTime<Utc>, at: DateTime<Utc>) -> Result<Vec<AgentSummary>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<Changed> = diesel::sql_query(format!(
+            "WITH changed AS (UPDATE agents a SET status = 'offline' \
+                 WHERE a.status = 'online' AND a.deleted_at IS NULL AND {HEARD_FROM} < $1 \
+                 RETURNING a.uuid, a.hostname), \
+             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                 SELECT uuid, 'online', 'offline', $2 FROM changed) \
+             SELECT uuid, hostname FROM changed"
+        ))
+        .bind::<Timestamptz, _>(silent_since)
+        .bind::<Timestamptz, _>(at)
+        .load(&mut conn)
+        .await
+        .map_err(query_error)?;
+        summaries(rows)
+    }
+
+    async fn mark_overdue(&self, offline_since: DateTime<Utc>, at: DateTime<Utc>) -> Result<Vec<AgentSummary>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let rows: Vec<Changed> = diesel::sql_query(format!(
+            "WITH changed AS (UPDATE agents a SET overdue_at = $2 \
+                 WHERE a.status = 'offline' AND a.overdue_at IS NULL AND a.deleted_at IS NULL AND {HEARD_FROM} < $1 \
+                 RETURNING a.uuid, a.hostname), \
+             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                 SELECT uuid, 'offline', 'overdue', $2 FROM changed) \
+             SELECT uuid, hostname FROM changed"
+        ))
+        .bind::<Timestamptz, _>(offline_since)
+        .bind::<Timestamptz, _>(at)
+        .load(&mut conn)
+        .await
+        .map_err(query_error)?;
+        summaries(rows)
+    }
+
+    async fn set_maintenance(&self, agent: AgentId, enabled: bool) -> Result<(), PortError> {
+        let mut conn = self.db.conn().await?;
+        diesel::sql_query("UPDATE agents SET maintenance = $2 WHERE uuid = $1 AND maintenance IS DISTINCT FROM $2")
+            .bind::<diesel::sql_types::Uuid, _>(agent.0)
+            .bind::<Bool, _>(enabled)
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(query_error)
+    }
+}
