@@ -215,6 +215,8 @@ pub(crate) fn stored_agent(id: AgentId, status: AgentStatus) -> StoredAgent {
             status,
             approved_at: None,
             last_seen_at: None,
+            maintenance: false,
+            overdue_since: None,
             created_at: t0(),
             updated_at: t0(),
         },

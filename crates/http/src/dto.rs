@@ -3,14 +3,20 @@
 mod agent;
 mod enrollment;
 mod envelope;
+mod execution;
 mod page;
 pub(crate) mod rules;
+mod telemetry;
 mod token;
 mod user;
 
 pub use agent::{AgentOsDto, AgentResponse, AgentStatusDto};
 pub use enrollment::{CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, MtlsBundle};
 pub use envelope::{ApiResponse, Null, created, no_store, ok, ok_with_message};
+pub use execution::ExecutionResponse;
 pub use page::PageResponse;
+pub use telemetry::{
+    AgentStateResponse, AlertResponse, DiskPointResponse, InventoryResponse, MetricPointResponse,
+};
 pub use token::TokenResponse;
 pub use user::{RoleDto, UserResponse};

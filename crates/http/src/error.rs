@@ -3,6 +3,7 @@
 mod agents;
 mod domain;
 mod extractors;
+mod gateway;
 
 use std::borrow::Cow;
 use std::fmt;

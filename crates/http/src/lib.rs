@@ -8,6 +8,7 @@ mod app;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod gateway;
 mod middleware;
 mod openapi;
 pub mod routes;

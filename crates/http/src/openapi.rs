@@ -45,6 +45,13 @@ pub(crate) fn base() -> OpenApi {
                 .security_scheme("bearer", bearer)
                 .security_scheme("oauth2", password_flow)
                 .security_scheme(
+                    "access_token_query",
+                    SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                        "token",
+                        "An access token, for WebSocket clients that cannot send headers",
+                    ))),
+                )
+                .security_scheme(
                     "registration_token",
                     SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                         "X-Registration-Token",
@@ -58,6 +65,9 @@ pub(crate) fn base() -> OpenApi {
             tag("users", "Users and roles"),
             tag("agents", "Managed machines"),
             tag("enrollment-tokens", "Tokens that let agents enroll"),
+            tag("executions", "Commands sent to agents and their results"),
+            tag("alerts", "Alerts raised by agents"),
+            tag("events", "Live events for dashboards (WebSocket)"),
             tag("agent", "Endpoints the SlimRMM agent calls"),
             tag("health", "Liveness and readiness probes"),
         ]))

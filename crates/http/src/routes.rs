@@ -1,9 +1,11 @@
 //! One module per endpoint; this file only assembles them.
 
 pub mod agents;
+pub mod alerts;
 pub mod auth;
 pub mod enrollment;
 pub mod enrollment_tokens;
+pub mod executions;
 pub mod health;
 pub mod users;
 
@@ -43,7 +45,28 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(agents::review::reject_agent)
                 .service(agents::update::update_agent)
                 .service(agents::delete::delete_agent)
-                .service(agents::renew_cert::renew_cert),
+                .service(agents::renew_cert::renew_cert)
+                .service(agents::action::agent_action)
+                .service(agents::telemetry::agent_metrics)
+                .service(agents::telemetry::agent_state)
+                .service(agents::telemetry::agent_software)
+                .service(agents::telemetry::agent_updates),
+        )
+        .service(
+            scope::scope("/executions")
+                .service(executions::list_executions)
+                .service(executions::get_execution)
+                .service(executions::cancel_execution),
+        )
+        .service(
+            scope::scope("/alerts")
+                .service(alerts::list_alerts)
+                .service(alerts::acknowledge_alert),
+        )
+        .service(
+            scope::scope("/ws")
+                .service(crate::gateway::agent_socket::agent_socket)
+                .service(crate::gateway::events_socket::events_socket),
         )
         .service(
             scope::scope("/users")

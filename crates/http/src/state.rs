@@ -1,6 +1,13 @@
 use std::sync::Arc;
 
 use slimrmm_domain::agent::AgentService;
+use slimrmm_domain::alert::AlertService;
+use slimrmm_domain::execution::ExecutionService;
+use slimrmm_domain::gateway::GatewayService;
+use slimrmm_domain::inventory::InventoryService;
+use slimrmm_domain::telemetry::TelemetryService;
+
+use crate::gateway::{Connections, EventHub};
 use slimrmm_domain::auth::AuthService;
 use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::health::ReadinessProbe;
@@ -13,6 +20,10 @@ pub struct HttpSettings {
     pub debug: bool,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest WebSocket frame an agent may send, in bytes (16 MiB).
+    pub agent_frame_limit: usize,
+    /// Agent connections silent this long are closed (120 s).
+    pub agent_idle_seconds: u64,
 }
 
 impl Default for HttpSettings {
@@ -20,6 +31,8 @@ impl Default for HttpSettings {
         Self {
             debug: false,
             body_limit: 256 * 1024,
+            agent_frame_limit: 16 * 1024 * 1024,
+            agent_idle_seconds: 120,
         }
     }
 }
@@ -35,6 +48,20 @@ pub struct AppState {
     pub agents: AgentService,
     /// Agent enrollment and enrollment tokens.
     pub enrollment: EnrollmentService,
+    /// Agent connections.
+    pub gateway: GatewayService,
+    /// Commands.
+    pub executions: ExecutionService,
+    /// Reported state and metrics.
+    pub telemetry: TelemetryService,
+    /// Software inventories.
+    pub inventories: InventoryService,
+    /// Alerts.
+    pub alerts: AlertService,
+    /// The agents connected to this process.
+    pub connections: Arc<Connections>,
+    /// Live events for this process's subscribers.
+    pub events: EventHub,
     /// Whether the backing services answer.
     pub readiness: Arc<dyn ReadinessProbe>,
     /// HTTP settings.

@@ -84,7 +84,12 @@ fn filtered(query: &AlertListQuery) -> alerts::BoxedQuery<'static, Pg> {
 
 #[async_trait]
 impl AlertRepository for PgAlertRepository {
-    async fn create(&self, agent: AgentId, details: &ThresholdAlert, at: DateTime<Utc>) -> Result<Alert, PortError> {
+    async fn create(
+        &self,
+        agent: AgentId,
+        details: &ThresholdAlert,
+        at: DateTime<Utc>,
+    ) -> Result<Alert, PortError> {
         let mut conn = self.db.conn().await?;
         let row: AlertRow = diesel::insert_into(alerts::table)
             .values((
@@ -106,7 +111,11 @@ impl AlertRepository for PgAlertRepository {
 
     async fn list(&self, query: &AlertListQuery) -> Result<Page<Alert>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query).count().get_result(&mut conn).await.map_err(query_error)?;
+        let total: i64 = filtered(query)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(query_error)?;
         let ordered = match query.sort_order {
             SortOrder::Asc => filtered(query).order((alerts::raised_at.asc(), alerts::id.asc())),
             SortOrder::Desc => filtered(query).order((alerts::raised_at.desc(), alerts::id.desc())),
@@ -125,13 +134,25 @@ impl AlertRepository for PgAlertRepository {
         })
     }
 
-    async fn acknowledge(&self, id: AlertId, by: UserId, at: DateTime<Utc>) -> Result<Option<Alert>, PortError> {
+    async fn acknowledge(
+        &self,
+        id: AlertId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Alert>, PortError> {
         let mut conn = self.db.conn().await?;
-        diesel::update(alerts::table.find(id.0).filter(alerts::acknowledged_at.is_null()))
-            .set((alerts::acknowledged_at.eq(at), alerts::acknowledged_by.eq(by.0)))
-            .execute(&mut conn)
-            .await
-            .map_err(query_error)?;
+        diesel::update(
+            alerts::table
+                .find(id.0)
+                .filter(alerts::acknowledged_at.is_null()),
+        )
+        .set((
+            alerts::acknowledged_at.eq(at),
+            alerts::acknowledged_by.eq(by.0),
+        ))
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
         let row: Option<AlertRow> = alerts::table
             .find(id.0)
             .select(AlertRow::as_select())

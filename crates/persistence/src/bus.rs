@@ -82,12 +82,14 @@ async fn send(db: Database, mut incoming: mpsc::UnboundedReceiver<(&'static str,
         }
         let sent = async {
             let mut conn = db.conn().await.map_err(|e| e.to_string())?;
-            diesel::sql_query("SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS t(c, p)")
-                .bind::<Array<Text>, _>(&channels)
-                .bind::<Array<Text>, _>(&payloads)
-                .execute(&mut conn)
-                .await
-                .map_err(|e| e.to_string())
+            diesel::sql_query(
+                "SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS t(c, p)",
+            )
+            .bind::<Array<Text>, _>(&channels)
+            .bind::<Array<Text>, _>(&payloads)
+            .execute(&mut conn)
+            .await
+            .map_err(|e| e.to_string())
         }
         .await;
         if let Err(error) = sent {
@@ -106,7 +108,10 @@ pub async fn listen(url: SecretString, channels: &[&str], handle: impl Fn(&str, 
             Ok(mut conn) => {
                 let mut listening = true;
                 for channel in channels {
-                    if let Err(error) = diesel::sql_query(format!("LISTEN {channel}")).execute(&mut conn).await {
+                    if let Err(error) = diesel::sql_query(format!("LISTEN {channel}"))
+                        .execute(&mut conn)
+                        .await
+                    {
                         tracing::warn!(error = %error, "LISTEN failed");
                         listening = false;
                     }
@@ -117,7 +122,9 @@ pub async fn listen(url: SecretString, channels: &[&str], handle: impl Fn(&str, 
                     let mut notifications = std::pin::pin!(notifications);
                     while let Some(notification) = notifications.next().await {
                         match notification {
-                            Ok(notification) => handle(&notification.channel, &notification.payload),
+                            Ok(notification) => {
+                                handle(&notification.channel, &notification.payload)
+                            }
                             Err(error) => {
                                 tracing::warn!(error = %error, "notification stream failed");
                                 break;

@@ -12,8 +12,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::execution::{
-    ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus, NewExecution,
-    ReplyOutcome,
+    ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus,
+    NewExecution, ReplyOutcome,
 };
 use slimrmm_domain::list::{Page, SortOrder};
 
@@ -36,7 +36,10 @@ impl PgExecutionRepository {
 }
 
 fn rows(rows: Vec<ExecutionRow>) -> Result<Vec<Execution>, PortError> {
-    let mut executions: Vec<Execution> = rows.into_iter().map(ExecutionRow::into_domain).collect::<Result<_, _>>()?;
+    let mut executions: Vec<Execution> = rows
+        .into_iter()
+        .map(ExecutionRow::into_domain)
+        .collect::<Result<_, _>>()?;
     executions.sort_by_key(|execution| (execution.created_at, execution.id));
     Ok(executions)
 }
@@ -55,6 +58,25 @@ fn filtered(query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
     selection
 }
 
+impl PgExecutionRepository {
+    /// The agents with queued, unexpired executions (for the delivery sweep).
+    pub async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let agents: Vec<uuid::Uuid> = executions::table
+            .filter(
+                executions::status
+                    .eq(ExecutionStatus::Queued.as_str())
+                    .and(executions::expires_at.gt(now)),
+            )
+            .select(executions::agent_uuid)
+            .distinct()
+            .load(&mut conn)
+            .await
+            .map_err(query_error)?;
+        Ok(agents.into_iter().map(AgentId).collect())
+    }
+}
+
 #[async_trait]
 impl ExecutionRepository for PgExecutionRepository {
     async fn create(&self, new: &NewExecution) -> Result<Execution, PortError> {
@@ -66,7 +88,8 @@ impl ExecutionRepository for PgExecutionRepository {
                 executions::action.eq(&new.action),
                 executions::params.eq(&new.params),
                 executions::mutating.eq(new.mutating),
-                executions::timeout_seconds.eq(i32::try_from(new.timeout_seconds).unwrap_or(i32::MAX)),
+                executions::timeout_seconds
+                    .eq(i32::try_from(new.timeout_seconds).unwrap_or(i32::MAX)),
                 executions::status.eq(ExecutionStatus::Queued.as_str()),
                 executions::created_by.eq(new.created_by.map(|user| user.0)),
                 executions::created_at.eq(new.created_at),
@@ -94,10 +117,18 @@ impl ExecutionRepository for PgExecutionRepository {
 
     async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query).count().get_result(&mut conn).await.map_err(query_error)?;
+        let total: i64 = filtered(query)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .map_err(query_error)?;
         let ordered = match query.sort_order {
-            SortOrder::Asc => filtered(query).order((executions::created_at.asc(), executions::id.asc())),
-            SortOrder::Desc => filtered(query).order((executions::created_at.desc(), executions::id.desc())),
+            SortOrder::Asc => {
+                filtered(query).order((executions::created_at.asc(), executions::id.asc()))
+            }
+            SortOrder::Desc => {
+                filtered(query).order((executions::created_at.desc(), executions::id.desc()))
+            }
         };
         let page: Vec<ExecutionRow> = ordered
             .limit(i64::from(query.page.per_page()))
@@ -107,16 +138,27 @@ impl ExecutionRepository for PgExecutionRepository {
             .await
             .map_err(query_error)?;
         Ok(Page {
-            items: page.into_iter().map(ExecutionRow::into_domain).collect::<Result<_, _>>()?,
+            items: page
+                .into_iter()
+                .map(ExecutionRow::into_domain)
+                .collect::<Result<_, _>>()?,
             total: total.unsigned_abs(),
             request: query.page,
         })
     }
 
-    async fn cancel(&self, id: ExecutionId, now: DateTime<Utc>) -> Result<Option<Execution>, PortError> {
+    async fn cancel(
+        &self,
+        id: ExecutionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
         diesel::update(
-            executions::table.filter(executions::id.eq(id.0).and(executions::status.eq(ExecutionStatus::Queued.as_str()))),
+            executions::table.filter(
+                executions::id
+                    .eq(id.0)
+                    .and(executions::status.eq(ExecutionStatus::Queued.as_str())),
+            ),
         )
         .set((
             executions::status.eq(ExecutionStatus::Cancelled.as_str()),
@@ -131,7 +173,12 @@ impl ExecutionRepository for PgExecutionRepository {
         .transpose()
     }
 
-    async fn claim(&self, agent: AgentId, connection: ConnectionId, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
+    async fn claim(
+        &self,
+        agent: AgentId,
+        connection: ConnectionId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
         let claimed: Vec<ExecutionRow> = diesel::sql_query(
             "UPDATE executions SET status = 'sent', sent_at = $3, sent_on = $2, \
@@ -158,7 +205,10 @@ impl ExecutionRepository for PgExecutionRepository {
         now: DateTime<Utc>,
     ) -> Result<Option<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
-        let open = [ExecutionStatus::Sent.as_str(), ExecutionStatus::TimedOut.as_str()];
+        let open = [
+            ExecutionStatus::Sent.as_str(),
+            ExecutionStatus::TimedOut.as_str(),
+        ];
         diesel::update(
             executions::table.filter(
                 executions::id
@@ -199,24 +249,27 @@ impl ExecutionRepository for PgExecutionRepository {
         };
         let failed = conn
             .transaction(async |conn| {
-                let failed: Vec<ExecutionRow> = diesel::update(executions::table.filter(sent_here().and(executions::mutating)))
-                    .set((
-                        executions::status.eq(ExecutionStatus::Failed.as_str()),
-                        executions::error.eq(reason),
-                        executions::completed_at.eq(now),
-                    ))
-                    .returning(ExecutionRow::as_returning())
-                    .get_results(conn)
-                    .await?;
-                diesel::update(executions::table.filter(sent_here().and(executions::mutating.eq(false))))
-                    .set((
-                        executions::status.eq(ExecutionStatus::Queued.as_str()),
-                        executions::sent_at.eq(None::<DateTime<Utc>>),
-                        executions::sent_on.eq(None::<uuid::Uuid>),
-                        executions::deadline_at.eq(None::<DateTime<Utc>>),
-                    ))
-                    .execute(conn)
-                    .await?;
+                let failed: Vec<ExecutionRow> =
+                    diesel::update(executions::table.filter(sent_here().and(executions::mutating)))
+                        .set((
+                            executions::status.eq(ExecutionStatus::Failed.as_str()),
+                            executions::error.eq(reason),
+                            executions::completed_at.eq(now),
+                        ))
+                        .returning(ExecutionRow::as_returning())
+                        .get_results(conn)
+                        .await?;
+                diesel::update(
+                    executions::table.filter(sent_here().and(executions::mutating.eq(false))),
+                )
+                .set((
+                    executions::status.eq(ExecutionStatus::Queued.as_str()),
+                    executions::sent_at.eq(None::<DateTime<Utc>>),
+                    executions::sent_on.eq(None::<uuid::Uuid>),
+                    executions::deadline_at.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)
+                .await?;
                 diesel::QueryResult::Ok(failed)
             })
             .await

@@ -45,10 +45,26 @@ impl HeartbeatSink for HeartbeatWriter {
         match pending.get_mut(&heartbeat.agent) {
             Some(entry) => {
                 entry.blocks.extend(blocks);
-                entry.latest = heartbeat;
+                let earlier = std::mem::replace(&mut entry.latest, heartbeat);
+                // What the newer heartbeat leaves out (a minimal one has no stats), the earlier
+                // one still says.
+                let (latest, earlier) = (&mut entry.latest.heartbeat, earlier.heartbeat);
+                if latest.stats.is_none() {
+                    latest.stats = earlier.stats;
+                    latest.sample = earlier.sample;
+                }
+                latest.agent_version = latest.agent_version.take().or(earlier.agent_version);
+                latest.external_ip = latest.external_ip.take().or(earlier.external_ip);
+                latest.serial_number = latest.serial_number.take().or(earlier.serial_number);
             }
             None => {
-                pending.insert(heartbeat.agent, Pending { latest: heartbeat, blocks });
+                pending.insert(
+                    heartbeat.agent,
+                    Pending {
+                        latest: heartbeat,
+                        blocks,
+                    },
+                );
             }
         }
     }
@@ -77,10 +93,16 @@ impl Columns {
         let sample = heartbeat.sample.unwrap_or_default();
         self.uuids.push(entry.latest.agent.0);
         self.seen.push(entry.latest.at);
-        self.minutes
-            .push(entry.latest.at.duration_trunc(TimeDelta::minutes(1)).unwrap_or(entry.latest.at));
+        self.minutes.push(
+            entry
+                .latest
+                .at
+                .duration_trunc(TimeDelta::minutes(1))
+                .unwrap_or(entry.latest.at),
+        );
         self.kinds.push(heartbeat.kind.as_str().to_owned());
-        self.versions.push(heartbeat.agent_version.map(|v| v.to_string()));
+        self.versions
+            .push(heartbeat.agent_version.map(|v| v.to_string()));
         self.ips.push(heartbeat.external_ip);
         self.serials.push(heartbeat.serial_number);
         self.stats.push(heartbeat.stats);
@@ -171,7 +193,11 @@ impl HeartbeatWriter {
 
     /// Writes what is pending in one statement; returns how many agents it covered. On failure
     /// the batch is kept for the next try (newer heartbeats win).
-    pub async fn flush(&self, db: &Database, events: &dyn EventPublisher) -> Result<usize, PortError> {
+    pub async fn flush(
+        &self,
+        db: &Database,
+        events: &dyn EventPublisher,
+    ) -> Result<usize, PortError> {
         let batch = std::mem::take(&mut *self.pending.lock().expect("heartbeat buffer"));
         if batch.is_empty() {
             return Ok(0);
@@ -185,7 +211,12 @@ impl HeartbeatWriter {
         match result {
             Ok(back_online) => {
                 for uuid in back_online {
-                    events.publish(Event::agent("agent.online", AgentId(uuid), Utc::now(), Value::Null));
+                    events.publish(Event::agent(
+                        "agent.online",
+                        AgentId(uuid),
+                        Utc::now(),
+                        Value::Null,
+                    ));
                 }
                 Ok(count)
             }

@@ -19,6 +19,8 @@ pub struct Purged {
     pub sessions: usize,
     /// Password-reset tokens.
     pub password_resets: usize,
+    /// Metric samples past their retention.
+    pub metrics: usize,
 }
 
 /// Deletes rows that can no longer matter, so tables stay small over years of sign-ins.
@@ -33,9 +35,14 @@ impl Housekeeping {
         Self { db }
     }
 
-    /// Removes sessions expired a day ago or revoked a week ago, and reset tokens expired a day
-    /// ago.
-    pub async fn purge(&self, now: DateTime<Utc>) -> Result<Purged, PortError> {
+    /// Removes sessions expired a day ago or revoked a week ago, reset tokens expired a day
+    /// ago, and metric samples older than `metrics_retention` (in slices, so no statement runs
+    /// long).
+    pub async fn purge(
+        &self,
+        now: DateTime<Utc>,
+        metrics_retention: TimeDelta,
+    ) -> Result<Purged, PortError> {
         let mut conn = self.db.conn().await?;
         let sessions = diesel::delete(
             auth_sessions::table.filter(
@@ -53,9 +60,25 @@ impl Housekeeping {
         .execute(&mut conn)
         .await
         .map_err(query_error)?;
+        let mut metrics = 0;
+        loop {
+            let deleted = diesel::sql_query(
+                "DELETE FROM agent_metrics WHERE ctid IN \
+                 (SELECT ctid FROM agent_metrics WHERE minute < $1 LIMIT 20000)",
+            )
+            .bind::<diesel::sql_types::Timestamptz, _>(now - metrics_retention)
+            .execute(&mut conn)
+            .await
+            .map_err(query_error)?;
+            metrics += deleted;
+            if deleted < 20_000 {
+                break;
+            }
+        }
         Ok(Purged {
             sessions,
             password_resets,
+            metrics,
         })
     }
 }

@@ -39,24 +39,45 @@ fn inventory(row: Option<(Value, Option<String>, DateTime<Utc>)>) -> Option<Inve
 
 #[async_trait]
 impl InventoryRepository for PgInventoryRepository {
-    async fn get(&self, agent: AgentId, kind: InventoryKind) -> Result<Option<Inventory>, PortError> {
+    async fn get(
+        &self,
+        agent: AgentId,
+        kind: InventoryKind,
+    ) -> Result<Option<Inventory>, PortError> {
         let mut conn = self.db.conn().await?;
         let row = match kind {
-            InventoryKind::Software => agent_software::table
-                .find(agent.0)
-                .select((agent_software::packages, agent_software::source, agent_software::updated_at))
-                .first(&mut conn)
-                .await,
-            InventoryKind::Updates => agent_updates::table
-                .find(agent.0)
-                .select((agent_updates::updates, agent_updates::source, agent_updates::updated_at))
-                .first(&mut conn)
-                .await,
+            InventoryKind::Software => {
+                agent_software::table
+                    .find(agent.0)
+                    .select((
+                        agent_software::packages,
+                        agent_software::source,
+                        agent_software::updated_at,
+                    ))
+                    .first(&mut conn)
+                    .await
+            }
+            InventoryKind::Updates => {
+                agent_updates::table
+                    .find(agent.0)
+                    .select((
+                        agent_updates::updates,
+                        agent_updates::source,
+                        agent_updates::updated_at,
+                    ))
+                    .first(&mut conn)
+                    .await
+            }
         };
         Ok(inventory(row.optional().map_err(query_error)?))
     }
 
-    async fn put(&self, agent: AgentId, kind: InventoryKind, inventory: &Inventory) -> Result<(), PortError> {
+    async fn put(
+        &self,
+        agent: AgentId,
+        kind: InventoryKind,
+        inventory: &Inventory,
+    ) -> Result<(), PortError> {
         let mut conn = self.db.conn().await?;
         let entries = Value::Array(inventory.entries.clone());
         let written = match kind {

@@ -93,7 +93,11 @@ impl PresenceRepository for PgPresenceRepository {
         Ok(changed.value > 0)
     }
 
-    async fn silent_to_offline(&self, silent_since: DateTime<Utc>, at: DateTime<Utc>) -> Result<Vec<AgentSummary>, PortError> {
+    async fn silent_to_offline(
+        &self,
+        silent_since: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<AgentSummary>, PortError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<Changed> = diesel::sql_query(format!(
             "WITH changed AS (UPDATE agents a SET status = 'offline' \
@@ -111,7 +115,11 @@ impl PresenceRepository for PgPresenceRepository {
         summaries(rows)
     }
 
-    async fn mark_overdue(&self, offline_since: DateTime<Utc>, at: DateTime<Utc>) -> Result<Vec<AgentSummary>, PortError> {
+    async fn mark_overdue(
+        &self,
+        offline_since: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<AgentSummary>, PortError> {
         let mut conn = self.db.conn().await?;
         let rows: Vec<Changed> = diesel::sql_query(format!(
             "WITH changed AS (UPDATE agents a SET overdue_at = $2 \

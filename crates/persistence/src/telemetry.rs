@@ -8,7 +8,9 @@ use diesel_async::RunQueryDsl;
 use serde_json::Value;
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::telemetry::{AgentState, AgentStateRepository, DiskPoint, MetricPoint, MetricsRepository, Resolution};
+use slimrmm_domain::telemetry::{
+    AgentState, AgentStateRepository, DiskPoint, MetricPoint, MetricsRepository, Resolution,
+};
 
 use crate::Database;
 use crate::error::query_error;
@@ -43,12 +45,14 @@ impl AgentStateRepository for PgTelemetry {
             .await
             .optional()
             .map_err(query_error)?;
-        Ok(row.map(|(last_heartbeat_at, heartbeat_kind, stats, blocks)| AgentState {
-            last_heartbeat_at,
-            heartbeat_kind,
-            stats,
-            blocks,
-        }))
+        Ok(row.map(
+            |(last_heartbeat_at, heartbeat_kind, stats, blocks)| AgentState {
+                last_heartbeat_at,
+                heartbeat_kind,
+                stats,
+                blocks,
+            },
+        ))
     }
 }
 
@@ -79,7 +83,9 @@ struct DiskBucket {
 }
 
 fn interval(resolution: Resolution) -> diesel::data_types::PgInterval {
-    diesel::data_types::PgInterval::from_microseconds(resolution.bucket().num_microseconds().unwrap_or(60_000_000))
+    diesel::data_types::PgInterval::from_microseconds(
+        resolution.bucket().num_microseconds().unwrap_or(60_000_000),
+    )
 }
 
 #[async_trait]

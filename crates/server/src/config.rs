@@ -13,6 +13,12 @@
 //! | `SLIMRMM_REFRESH_TOKEN_TTL` | `604800` | refresh-token lifetime, seconds |
 //! | `SLIMRMM_SECRET_KEY` | none | master key (32 bytes, base64 or hex) sealing the CA key and stored secrets |
 //! | `SLIMRMM_DATA_DIR` | `data` | where the master key file is created when `SLIMRMM_SECRET_KEY` is unset |
+//! | `SLIMRMM_AGENT_OFFLINE_AFTER` | `180` | seconds without a heartbeat before an agent is offline |
+//! | `SLIMRMM_AGENT_OVERDUE_AFTER` | `1800` | seconds offline before an agent is overdue |
+//! | `SLIMRMM_AGENT_MAX_FRAME_BYTES` | `16777216` | largest WebSocket frame an agent may send |
+//! | `SLIMRMM_COMMAND_EXPIRY` | `86400` | default seconds a command waits for an offline agent |
+//! | `SLIMRMM_RESULT_MAX_BYTES` | `1048576` | larger command results are cut and marked truncated |
+//! | `SLIMRMM_METRICS_RETENTION_DAYS` | `7` | days of one-minute metric history kept |
 //! | `SLIMRMM_DATABASE_POOL_SIZE` | `10` | most database connections per process |
 //! | `SLIMRMM_LOG_FORMAT` | `pretty` | `pretty` or `json` |
 //! | `RUST_LOG` | `info` | log filter |
@@ -167,6 +173,30 @@ pub struct Config {
     /// Refresh-token lifetime in seconds (counted from the last refresh).
     #[arg(long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000), global = true)]
     pub refresh_token_ttl: u32,
+
+    /// Seconds without a heartbeat before an online agent counts as offline.
+    #[arg(long, env = "SLIMRMM_AGENT_OFFLINE_AFTER", default_value_t = 180, value_parser = clap::value_parser!(u32).range(30..=86_400), global = true)]
+    pub agent_offline_after: u32,
+
+    /// Seconds offline before an agent is overdue (alerted once).
+    #[arg(long, env = "SLIMRMM_AGENT_OVERDUE_AFTER", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(60..=2_592_000), global = true)]
+    pub agent_overdue_after: u32,
+
+    /// The largest WebSocket frame an agent may send; a larger one closes that connection.
+    #[arg(long, env = "SLIMRMM_AGENT_MAX_FRAME_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub agent_max_frame_bytes: usize,
+
+    /// Default seconds a command waits for an offline agent before it expires.
+    #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800), global = true)]
+    pub command_expiry: u32,
+
+    /// Command results larger than this many bytes are cut and marked truncated.
+    #[arg(long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub result_max_bytes: usize,
+
+    /// Days of one-minute metric history kept.
+    #[arg(long, env = "SLIMRMM_METRICS_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=400), global = true)]
+    pub metrics_retention_days: u16,
 
     /// Most database connections held by this process.
     #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000), global = true)]

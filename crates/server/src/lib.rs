@@ -2,6 +2,7 @@
 //! the domain's services and serves the HTTP API. This crate is the only place that knows
 //! every adapter; `main` only parses the command line and dispatches.
 
+pub mod background;
 pub mod commands;
 pub mod config;
 pub mod telemetry;

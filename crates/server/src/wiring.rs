@@ -8,17 +8,25 @@ use secrecy::SecretString;
 use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
 use slimrmm_crypto::{AgentCa, CaMaterial, KeySource, MasterKey};
 use slimrmm_domain::agent::AgentService;
+use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
 use slimrmm_domain::enrollment::{EnrollmentService, EnrollmentSettings};
+use slimrmm_domain::event::EventPublisher;
+use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
+use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
+use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::notification::Notifier;
+use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
+use slimrmm_http::gateway::EventHub;
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::UndeliverableNotifier;
 use slimrmm_persistence::{
-    CertificateAuthorityStore, Database, PgAgentRepository, PgEnrollmentTokenRepository,
-    PgPasswordResetRepository, PgReadiness, PgSessionRepository, PgUserRepository, PoolSettings,
-    ServerSecrets, ensure_database_exists, run_migrations,
+    CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
+    PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgInventoryRepository,
+    PgPasswordResetRepository, PgPresenceRepository, PgReadiness, PgSessionRepository, PgTelemetry,
+    PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -108,26 +116,49 @@ pub async fn certificate_authority(db: &Database, master: &MasterKey) -> anyhow:
     )
 }
 
-/// Every service the HTTP layer needs, on the concrete adapters.
+/// Every service the HTTP layer needs, on the concrete adapters (without the background tasks
+/// that agent connections need: see [`assemble`]).
 pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState> {
-    app_state_with(config, db, Arc::new(UndeliverableNotifier)).await
+    Ok(assemble(config, db, Arc::new(UndeliverableNotifier))
+        .await?
+        .state)
 }
 
-/// [`app_state`] with the notifier of the caller's choice (tests capture notifications).
-pub async fn app_state_with(
+/// The assembled server: its state, and what its background tasks need.
+pub struct Assembly {
+    /// The services.
+    pub state: AppState,
+    /// The pool.
+    pub db: Database,
+    /// The batched heartbeat writer the gateway feeds.
+    pub heartbeats: HeartbeatWriter,
+    /// Events and wake-ups between processes.
+    pub bus: PgBus,
+}
+
+/// Builds every adapter and service, with the notifier of the caller's choice.
+pub async fn assemble(
     config: &Config,
     db: Database,
     notifier: Arc<dyn Notifier>,
-) -> anyhow::Result<AppState> {
+) -> anyhow::Result<Assembly> {
     let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
     let ca = certificate_authority(&db, &master_key(config)?).await?;
+    let clock: Arc<dyn slimrmm_domain::clock::Clock> = Arc::new(SystemClock);
     let agents = Arc::new(PgAgentRepository::new(db.clone()));
+    let executions = Arc::new(PgExecutionRepository::new(db.clone()));
+    let telemetry = Arc::new(PgTelemetry::new(db.clone()));
+    let inventories = Arc::new(PgInventoryRepository::new(db.clone()));
+    let alerts = Arc::new(PgAlertRepository::new(db.clone()));
+    let heartbeats = HeartbeatWriter::new();
+    let bus = PgBus::start(db.clone());
+    let events: Arc<dyn EventPublisher> = Arc::new(bus.clone());
     let enrollment = EnrollmentService::new(
         agents.clone(),
         Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
         Arc::new(ca),
         Arc::new(RandomSecrets),
-        Arc::new(SystemClock),
+        clock.clone(),
         EnrollmentSettings::default(),
     );
     let hasher = Arc::new(Argon2Hasher::new()?);
@@ -138,24 +169,74 @@ pub async fn app_state_with(
         hasher: hasher.clone(),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomSecrets),
-        notifier,
-        clock: Arc::new(SystemClock),
+        notifier: notifier.clone(),
+        clock: clock.clone(),
     };
-    let settings = AuthSettings {
+    let auth_settings = AuthSettings {
         access_ttl: TimeDelta::seconds(i64::from(config.access_token_ttl)),
         refresh_ttl: TimeDelta::seconds(i64::from(config.refresh_token_ttl)),
         ..AuthSettings::default()
     };
-    Ok(AppState {
-        auth: AuthService::new(ports, settings),
+    let execution_settings = ExecutionSettings {
+        default_expiry: TimeDelta::seconds(i64::from(config.command_expiry)),
+        max_result_bytes: config.result_max_bytes,
+        ..ExecutionSettings::default()
+    };
+    let gateway = GatewayService::new(
+        GatewayPorts {
+            agents: agents.clone(),
+            presence: Arc::new(PgPresenceRepository::new(db.clone())),
+            executions: executions.clone(),
+            heartbeats: Arc::new(heartbeats.clone()),
+            inventories: inventories.clone(),
+            alerts: alerts.clone(),
+            notifier,
+            events: events.clone(),
+            clock: clock.clone(),
+        },
+        GatewaySettings {
+            offline_after: TimeDelta::seconds(i64::from(config.agent_offline_after)),
+            overdue_after: TimeDelta::seconds(i64::from(config.agent_overdue_after)),
+            ..GatewaySettings::default()
+        },
+        execution_settings,
+    );
+    let state = AppState {
+        auth: AuthService::new(ports, auth_settings),
         users: user_service(&db, hasher),
-        agents: AgentService::new(agents, Arc::new(SystemClock)),
+        agents: AgentService::new(agents.clone(), clock.clone()),
         enrollment,
-        readiness: Arc::new(PgReadiness::new(db)),
+        gateway,
+        executions: ExecutionService::new(
+            agents.clone(),
+            executions,
+            Arc::new(bus.clone()),
+            events,
+            clock.clone(),
+            execution_settings,
+        ),
+        telemetry: TelemetryService::new(
+            agents.clone(),
+            telemetry.clone(),
+            telemetry,
+            clock.clone(),
+        ),
+        inventories: InventoryService::new(agents, inventories),
+        alerts: AlertService::new(alerts, clock),
+        connections: Arc::default(),
+        events: EventHub::default(),
+        readiness: Arc::new(PgReadiness::new(db.clone())),
         settings: HttpSettings {
             debug: config.debug,
+            agent_frame_limit: config.agent_max_frame_bytes,
             ..HttpSettings::default()
         },
+    };
+    Ok(Assembly {
+        state,
+        db,
+        heartbeats,
+        bus,
     })
 }
 

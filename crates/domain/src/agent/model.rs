@@ -98,8 +98,12 @@ pub struct Agent {
     pub status: AgentStatus,
     /// When it was approved.
     pub approved_at: Option<DateTime<Utc>>,
-    /// When it was last heard from.
+    /// When it was last heard from (its connection, or a heartbeat; at most a minute stale).
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// The agent says it is in maintenance mode (destructive actions blocked).
+    pub maintenance: bool,
+    /// When it was marked overdue (offline for long), until it comes back.
+    pub overdue_since: Option<DateTime<Utc>>,
     /// When it first registered.
     pub created_at: DateTime<Utc>,
     /// When it last changed.

@@ -104,8 +104,12 @@ pub struct AgentResponse {
     pub enrollment_status: &'static str,
     /// When it was approved.
     pub approved_at: Option<DateTime<Utc>>,
-    /// Last contact.
+    /// Last contact (at most a minute stale; the state's `last_heartbeat_at` is exact).
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// The agent reports maintenance mode (destructive actions blocked).
+    pub maintenance: bool,
+    /// Offline for long (30 minutes by default).
+    pub overdue: bool,
     /// Registration time.
     pub created_at: DateTime<Utc>,
     /// Last change.
@@ -128,6 +132,8 @@ impl From<Agent> for AgentResponse {
             enrollment_status: agent.status.enrollment(),
             approved_at: agent.approved_at,
             last_seen_at: agent.last_seen_at,
+            maintenance: agent.maintenance,
+            overdue: agent.overdue_since.is_some(),
             created_at: agent.created_at,
             updated_at: agent.updated_at,
         }

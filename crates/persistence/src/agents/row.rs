@@ -30,6 +30,8 @@ pub(super) struct AgentRow {
     last_seen_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    maintenance: bool,
+    overdue_at: Option<DateTime<Utc>>,
 }
 
 impl AgentRow {
@@ -58,6 +60,8 @@ impl AgentRow {
                 .map_err(|e| corrupt("agent status", e))?,
             approved_at: self.approved_at,
             last_seen_at: self.last_seen_at,
+            maintenance: self.maintenance,
+            overdue_since: self.overdue_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

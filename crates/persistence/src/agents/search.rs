@@ -16,7 +16,8 @@ use super::row::AgentRow;
 use crate::sql::contains_pattern;
 
 const COLUMNS: &str = "uuid, a.hostname, a.display_name, a.os, a.arch, a.agent_version, a.external_ip, \
-                       a.serial_number, a.tags, a.status, a.approved_at, a.last_seen_at, a.created_at, a.updated_at";
+                       a.serial_number, a.tags, a.status, a.approved_at, a.last_seen_at, a.created_at, a.updated_at, \
+                       a.maintenance, a.overdue_at";
 
 #[derive(QueryableByName)]
 struct Matched {

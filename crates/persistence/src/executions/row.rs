@@ -39,7 +39,10 @@ impl ExecutionRow {
             action: self.action,
             params: self.params,
             mutating: self.mutating,
-            status: self.status.parse().map_err(|e| corrupt("execution status", e))?,
+            status: self
+                .status
+                .parse()
+                .map_err(|e| corrupt("execution status", e))?,
             created_by: self.created_by.map(UserId),
             created_at: self.created_at,
             expires_at: self.expires_at,

@@ -162,7 +162,7 @@ async fn housekeeping_purges_only_what_can_no_longer_matter() {
         .unwrap();
 
     let purged = slimrmm_persistence::Housekeeping::new(db.pool())
-        .purge(now())
+        .purge(now(), TimeDelta::days(7))
         .await
         .unwrap();
     assert_eq!(purged.sessions, 2);

@@ -10,6 +10,7 @@ use crate::helpers::spawn;
 const PUBLIC: &[&str] = &[
     "GET /healthz",
     "GET /readyz",
+    "GET /api/v1/ws/agent",
     "POST /api/v1/agents/register",
     "POST /api/v1/enrollment/register",
     "POST /api/v1/auth/login",

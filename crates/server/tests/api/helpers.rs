@@ -39,9 +39,22 @@ impl Mailbox {
             .lock()
             .unwrap()
             .iter()
-            .map(|Notification::PasswordReset { email, token, .. }| {
-                (email.to_string(), token.expose().to_owned())
+            .filter_map(|notification| match notification {
+                Notification::PasswordReset { email, token, .. } => {
+                    Some((email.to_string(), token.expose().to_owned()))
+                }
+                _ => None,
             })
+            .collect()
+    }
+
+    /// The kinds of everything delivered so far.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(Notification::kind)
             .collect()
     }
 }
@@ -105,6 +118,8 @@ pub struct TestApp<S> {
     pub service: S,
     pub mailbox: Arc<Mailbox>,
     pub config: Config,
+    pub state: slimrmm_http::AppState,
+    pub _background: slimrmm_server::background::Background,
     pub db: TestDatabase,
 }
 
@@ -126,9 +141,11 @@ pub async fn spawn() -> TestApp<
     let db = TestDatabase::new();
     let config = config_for(&db);
     let mailbox = Arc::new(Mailbox::default());
-    let state = wiring::app_state_with(&config, db.pool(), mailbox.clone())
+    let assembly = wiring::assemble(&config, db.pool(), mailbox.clone())
         .await
         .unwrap();
+    let background = assembly.start_background(&config);
+    let state = assembly.state;
     wiring::bootstrap_admin(&config, &state.users)
         .await
         .unwrap();
@@ -137,8 +154,23 @@ pub async fn spawn() -> TestApp<
         service,
         mailbox,
         config,
+        state,
+        _background: background,
         db,
     }
+}
+
+/// Serves `state` on a free loopback port (one worker); returns `http://127.0.0.1:port`.
+pub fn serve(state: &slimrmm_http::AppState) -> String {
+    let state = state.clone();
+    let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+    let address = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{address}")
 }
 
 impl<S, B> TestApp<S>
@@ -146,6 +178,20 @@ where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    /// Serves this app over loopback, for WebSocket clients.
+    pub fn serve(&self) -> String {
+        serve(&self.state)
+    }
+
+    /// An approved agent (enrolled with an auto-approving token): its uuid.
+    pub async fn approved_agent(&self, hostname: &str) -> uuid::Uuid {
+        let admin = self.admin().await;
+        let key = self
+            .enrollment_token(&admin, json!({"name": "fleet", "auto_approve": true}))
+            .await;
+        self.enroll(&key, hostname).await.uuid.parse().unwrap()
+    }
+
     pub async fn send(&self, request: TestRequest) -> Reply {
         let response = test::call_service(&self.service, request.to_request()).await;
         let status = response.status();

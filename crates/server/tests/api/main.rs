@@ -7,6 +7,8 @@ mod authorization;
 mod binary;
 mod conventions;
 mod enrollment;
+mod events;
+mod gateway;
 mod helpers;
 mod password_reset;
 mod users;

@@ -1,0 +1,106 @@
+//! How command, telemetry and alert errors reach the client.
+
+use actix_web::http::StatusCode;
+use slimrmm_domain::alert::AlertError;
+use slimrmm_domain::execution::{
+    CancelExecutionError, CommandError, CreateExecutionError, GetExecutionError,
+    ListExecutionsError,
+};
+use slimrmm_domain::inventory::InventoryError;
+use slimrmm_domain::telemetry::MetricsError;
+
+use super::ApiError;
+
+fn agent_not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "AGENT_NOT_FOUND", "agent not found")
+}
+
+impl From<CommandError> for ApiError {
+    fn from(error: CommandError) -> Self {
+        match error {
+            CommandError::UnknownAction => {
+                ApiError::invalid_field("action", CommandError::UnknownAction)
+            }
+            CommandError::Param { field, message } => ApiError::invalid_field(field, message),
+        }
+    }
+}
+
+impl From<CreateExecutionError> for ApiError {
+    fn from(error: CreateExecutionError) -> Self {
+        match error {
+            CreateExecutionError::Forbidden => Self::forbidden(error.to_string()),
+            CreateExecutionError::AgentNotFound => agent_not_found(),
+            CreateExecutionError::AgentNotApproved => Self::new(
+                StatusCode::CONFLICT,
+                "AGENT_NOT_APPROVED",
+                error.to_string(),
+            ),
+            CreateExecutionError::InvalidExpiry { .. } => Self::invalid_field("expires_in", error),
+            CreateExecutionError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<ListExecutionsError> for ApiError {
+    fn from(error: ListExecutionsError) -> Self {
+        match error {
+            ListExecutionsError::Forbidden => Self::forbidden(error.to_string()),
+            ListExecutionsError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<GetExecutionError> for ApiError {
+    fn from(error: GetExecutionError) -> Self {
+        match error {
+            GetExecutionError::Forbidden => Self::forbidden(error.to_string()),
+            GetExecutionError::NotFound => Self::not_found(error.to_string()),
+            GetExecutionError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<CancelExecutionError> for ApiError {
+    fn from(error: CancelExecutionError) -> Self {
+        match error {
+            CancelExecutionError::Forbidden => Self::forbidden(error.to_string()),
+            CancelExecutionError::NotFound => Self::not_found(error.to_string()),
+            CancelExecutionError::NotQueued(_) => {
+                Self::new(StatusCode::CONFLICT, "NOT_QUEUED", error.to_string())
+            }
+            CancelExecutionError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<MetricsError> for ApiError {
+    fn from(error: MetricsError) -> Self {
+        match error {
+            MetricsError::Forbidden => Self::forbidden(error.to_string()),
+            MetricsError::AgentNotFound => agent_not_found(),
+            MetricsError::InvalidWindow(detail) => Self::invalid_field("from", detail),
+            MetricsError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<InventoryError> for ApiError {
+    fn from(error: InventoryError) -> Self {
+        match error {
+            InventoryError::Forbidden => Self::forbidden(error.to_string()),
+            InventoryError::AgentNotFound => agent_not_found(),
+            InventoryError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<AlertError> for ApiError {
+    fn from(error: AlertError) -> Self {
+        match error {
+            AlertError::Forbidden => Self::forbidden(error.to_string()),
+            AlertError::NotFound => Self::not_found(error.to_string()),
+            AlertError::Port(port) => port.into(),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! `GET /api/v1/ws/agent?uuid=<uuid>`: the agent's one persistent connection
+//! (`agent-protocol.md` §2). One JSON object per text frame; pings are answered; idle
+//! connections are closed; a frame over the size limit closes that connection only.
+
+use std::time::Duration;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
+use serde::Deserialize;
+use slimrmm_domain::agent::{Agent, AgentId};
+use slimrmm_domain::execution::ConnectionId;
+use slimrmm_domain::gateway::AdmitError;
+use slimrmm_domain::protocol::AgentMessage;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::Outbound;
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+
+/// Which agent connects.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentSocketQuery {
+    /// The agent's uuid.
+    pub uuid: String,
+}
+
+impl From<AdmitError> for ApiError {
+    fn from(error: AdmitError) -> Self {
+        match error {
+            AdmitError::UnknownAgent => ApiError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "AGENT_NOT_FOUND",
+                "agent not found",
+            ),
+            AdmitError::NotApproved => ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "AGENT_NOT_APPROVED",
+                "the agent is not approved",
+            ),
+            AdmitError::Port(port) => port.into(),
+        }
+    }
+}
+
+/// The agent's WebSocket. Only approved, undeleted agents are accepted (identity is the
+/// `uuid` until TLS client certificates are enforced). Heartbeats, answers and alerts come in;
+/// commands go out.
+#[utoipa::path(
+    tag = "agent",
+    params(AgentSocketQuery),
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 403, description = "The agent is not approved", body = ErrorBody),
+        (status = 404, description = "No such agent", body = ErrorBody),
+        (status = 422, description = "`uuid` is not a uuid", body = ErrorBody),
+    )
+)]
+#[get("/agent")]
+pub async fn agent_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: web::Query<AgentSocketQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let uuid = query
+        .uuid
+        .trim()
+        .parse::<Uuid>()
+        .map_err(|_| ApiError::invalid_field("uuid", "must be a uuid"))?;
+    let agent = state
+        .gateway
+        .admit(AgentId(uuid))
+        .await
+        .inspect_err(|error| {
+            tracing::warn!(agent = %uuid, reason = %error, "agent connection refused");
+        })?;
+    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|error| {
+        ApiError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "NOT_A_WEBSOCKET",
+            error.to_string(),
+        )
+    })?;
+    let limit = state.settings.agent_frame_limit;
+    let stream = stream
+        .max_frame_size(limit)
+        .aggregate_continuations()
+        .max_continuation_size(limit);
+    actix_web::rt::spawn(run(state.into_inner(), agent, session, stream));
+    Ok(response)
+}
+
+async fn send_all(session: &mut Session, frames: Vec<String>) -> bool {
+    for frame in frames {
+        if session.text(frame).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+fn close(code: u16, description: &str) -> Option<CloseReason> {
+    Some(CloseReason {
+        code: CloseCode::from(code),
+        description: Some(description.to_owned()),
+    })
+}
+
+async fn run(
+    state: std::sync::Arc<AppState>,
+    agent: Agent,
+    mut session: Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+) {
+    let connection = ConnectionId(Uuid::new_v4());
+    let (sender, mut outbox) = mpsc::unbounded_channel();
+    state.connections.register(agent.id, connection, sender);
+    tracing::info!(agent = %agent.id, "agent connected");
+    let mut open = match state.gateway.connected(&agent, connection).await {
+        Ok(frames) => send_all(&mut session, frames).await,
+        Err(error) => {
+            tracing::error!(agent = %agent.id, error = ?error, "registering the connection failed");
+            true
+        }
+    };
+    let idle = Duration::from_secs(state.settings.agent_idle_seconds);
+    let mut deadline = Instant::now() + idle;
+    let mut reason = None;
+    while open {
+        tokio::select! {
+            item = stream.recv() => match item {
+                None => break,
+                Some(Err(ProtocolError::Overflow)) => {
+                    tracing::warn!(agent = %agent.id, limit = state.settings.agent_frame_limit, "frame over the size limit; closing the connection");
+                    reason = close(1009, "frame too large");
+                    break;
+                }
+                Some(Err(error)) => {
+                    tracing::debug!(agent = %agent.id, error = %error, "protocol error; closing");
+                    reason = close(1002, "protocol error");
+                    break;
+                }
+                Some(Ok(message)) => {
+                    deadline = Instant::now() + idle;
+                    match message {
+                        AggregatedMessage::Text(text) => handle_text(&state, &agent, &text).await,
+                        AggregatedMessage::Binary(_) => tracing::debug!(agent = %agent.id, "binary frame ignored"),
+                        AggregatedMessage::Ping(bytes) => open = session.pong(&bytes).await.is_ok(),
+                        AggregatedMessage::Pong(_) => {}
+                        AggregatedMessage::Close(_) => break,
+                    }
+                }
+            },
+            command = outbox.recv() => match command {
+                Some(Outbound::Deliver) => match state.gateway.deliverable(agent.id, connection).await {
+                    Ok(frames) => open = send_all(&mut session, frames).await,
+                    Err(error) => tracing::error!(agent = %agent.id, error = ?error, "delivering commands failed"),
+                },
+                Some(Outbound::Close(code, description)) => {
+                    reason = close(code, description);
+                    break;
+                }
+                None => break,
+            },
+            () = tokio::time::sleep_until(deadline) => {
+                tracing::info!(agent = %agent.id, "agent connection idle; closing");
+                reason = close(1000, "idle");
+                break;
+            }
+        }
+    }
+    let _ = session.close(reason).await;
+    let replaced = !state.connections.remove(agent.id, connection);
+    tracing::info!(agent = %agent.id, replaced, "agent disconnected");
+    if let Err(error) = state
+        .gateway
+        .disconnected(&agent, connection, replaced)
+        .await
+    {
+        tracing::error!(agent = %agent.id, error = ?error, "recording the disconnection failed");
+    }
+}
+
+async fn handle_text(state: &AppState, agent: &Agent, text: &str) {
+    let message = match serde_json::from_str(text)
+        .map_err(|e| e.to_string())
+        .and_then(|value| AgentMessage::parse(value).map_err(|e| e.to_string()))
+    {
+        Ok(message) => message,
+        Err(error) => {
+            tracing::debug!(agent = %agent.id, error = %error, "malformed agent message ignored");
+            return;
+        }
+    };
+    if let Err(error) = state.gateway.received(agent, message).await {
+        tracing::error!(agent = %agent.id, error = ?error, "handling an agent message failed");
+    }
+}

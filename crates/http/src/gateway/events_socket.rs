@@ -1,0 +1,131 @@
+//! `GET /api/v1/ws/events`: live events for dashboards.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+
+/// How a dashboard subscribes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// An access token (or send `Sec-WebSocket-Protocol: bearer, <token>`).
+    pub token: Option<String>,
+    /// Only events about this agent.
+    pub agent: Option<String>,
+}
+
+const RECHECK: Duration = Duration::from_secs(60);
+
+/// The token from `?token=` or from `Sec-WebSocket-Protocol: bearer, <token>`.
+fn token(req: &HttpRequest, query: &EventsQuery) -> Option<String> {
+    if let Some(token) = query.token.as_deref().filter(|t| !t.is_empty()) {
+        return Some(token.to_owned());
+    }
+    let protocols = req
+        .headers()
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?;
+    let mut parts = protocols.split(',').map(str::trim);
+    (parts.next()? == "bearer")
+        .then(|| parts.next().map(str::to_owned))
+        .flatten()
+}
+
+/// Live events as JSON text frames `{type, data, ts}`: `agent.online`, `agent.offline`,
+/// `agent.enrolled`, `agent.heartbeat` (at most one per agent per second), `execution.updated`,
+/// `alert.raised`. Optional `?agent=<uuid>` filter. A subscriber too slow to keep up is
+/// disconnected (close code 1008); the session is re-checked every minute, so a sign-out ends
+/// the stream.
+#[utoipa::path(
+    tag = "events",
+    security(("access_token_query" = []), ("bearer" = [])),
+    params(EventsQuery),
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 401, description = "Missing, expired or revoked token", body = ErrorBody),
+        (status = 422, description = "`agent` is not a uuid", body = ErrorBody),
+    )
+)]
+#[get("/events")]
+pub async fn events_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: web::Query<EventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token(&req, &query).ok_or_else(|| {
+        ApiError::unauthorized(
+            "UNAUTHORIZED",
+            "send the access token as ?token= or as the bearer subprotocol",
+        )
+    })?;
+    state.auth.authenticate(&token).await?;
+    let filter = match query.agent.as_deref() {
+        Some(agent) => Some(
+            agent
+                .parse::<Uuid>()
+                .map_err(|_| ApiError::invalid_field("agent", "must be a uuid"))?
+                .to_string(),
+        ),
+        None => None,
+    };
+    let (response, mut session, stream) = actix_ws::handle_with_protocols(&req, body, &["bearer"])
+        .map_err(|error| {
+            ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "NOT_A_WEBSOCKET",
+                error.to_string(),
+            )
+        })?;
+    let mut events = state.events.subscribe();
+    let state = state.into_inner();
+    actix_web::rt::spawn(async move {
+        let mut stream = stream.aggregate_continuations();
+        let mut recheck = tokio::time::interval(RECHECK);
+        recheck.tick().await;
+        let reason = loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        if filter.as_ref().is_none_or(|agent| event.agent.as_ref() == Some(agent))
+                            && session.text(event.json.to_string()).await.is_err()
+                        {
+                            break None;
+                        }
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::info!(missed, "event subscriber too slow; disconnecting it");
+                        break Some(CloseReason { code: CloseCode::Policy, description: Some("too slow".into()) });
+                    }
+                    Err(RecvError::Closed) => break Some(CloseReason { code: CloseCode::Restart, description: None }),
+                },
+                message = stream.recv() => match message {
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            break None;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Close(_))) | None | Some(Err(_)) => break None,
+                    Some(Ok(_)) => {}
+                },
+                _ = recheck.tick() => {
+                    if state.auth.authenticate(&token).await.is_err() {
+                        break Some(CloseReason { code: CloseCode::Policy, description: Some("session ended".into()) });
+                    }
+                }
+            }
+        };
+        let _ = session.close(reason).await;
+    });
+    Ok(response)
+}

@@ -1,0 +1,76 @@
+use actix_web::{HttpResponse, post, web};
+use chrono::TimeDelta;
+use serde::Deserialize;
+use serde_json::Value;
+use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::execution::Command;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::AppState;
+use crate::dto::{ApiResponse, ExecutionResponse};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Authorized, Operate, ValidJson};
+
+/// A command for an agent.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// One of `ping`, `restart`, `shutdown`, `cancel_shutdown`, `get_system_stats`,
+    /// `custom_command`, `get_software_inventory`, `get_available_updates`, `list_services`,
+    /// `start_service`, `stop_service`, `restart_service`, `list_processes`,
+    /// `set_maintenance_mode`, `pull_logs`.
+    #[schema(example = "restart")]
+    pub action: String,
+    /// The action's parameters: `restart`/`shutdown` `{force?, delay?}`, `custom_command`
+    /// `{command, timeout?}`, `*_service` `{name}`, `set_maintenance_mode` `{enabled}`,
+    /// `pull_logs` `{after_timestamp?, limit?}`; none for the others.
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<Value>,
+    /// Seconds the command may wait for an offline agent (default 86400, at most 604800).
+    pub expires_in: Option<i64>,
+}
+
+/// Send a command to an agent (technicians and admins). It is stored first, sent at once if
+/// the agent is connected to any server process, else when it connects, unless it expires.
+/// Answers 202 with the execution; follow it at `GET /api/v1/executions/{id}`.
+#[utoipa::path(
+    tag = "agents",
+    security(("bearer" = [])),
+    params(("uuid" = Uuid, Path, description = "The agent")),
+    request_body = ActionBody,
+    responses(
+        (status = 202, body = ApiResponse<ExecutionResponse>),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The agent is not approved", body = ErrorBody),
+        (status = 422, description = "Unknown action (the allowed ones are listed) or a bad parameter", body = ErrorBody),
+    )
+)]
+#[post("/{uuid}/action")]
+pub async fn agent_action(
+    state: web::Data<AppState>,
+    caller: Authorized<Operate>,
+    uuid: web::Path<Uuid>,
+    body: ValidJson<ActionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ValidJson(body) = body;
+    let command = Command::parse(&body.action, body.params.as_ref())?;
+    let expires_in = body.expires_in.map(TimeDelta::seconds);
+    let execution = state
+        .executions
+        .create(
+            &caller.actor,
+            AgentId(uuid.into_inner()),
+            command,
+            expires_in,
+        )
+        .await?;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({
+        "data": ExecutionResponse::from(execution),
+        "message": "Command queued",
+        "status": "ok",
+    })))
+}

@@ -1,0 +1,123 @@
+//! The tasks a server process runs besides answering requests: writing heartbeats, sweeping
+//! presence and executions, delivering queued commands, relaying events and wake-ups between
+//! processes, and housekeeping.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{TimeDelta, Utc};
+use slimrmm_domain::agent::AgentId;
+use slimrmm_persistence::{
+    EVENTS_CHANNEL, Housekeeping, PgExecutionRepository, WAKE_CHANNEL, listen,
+};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::wiring::Assembly;
+
+/// How often heartbeats are written (a heartbeat is visible through the API within about this
+/// long plus one round trip).
+const HEARTBEAT_FLUSH: Duration = Duration::from_secs(1);
+/// How often silent agents, expired and unanswered commands are looked for.
+const SWEEP: Duration = Duration::from_secs(10);
+/// How often queued commands are looked for, in case a wake-up was missed.
+const DELIVERY_SWEEP: Duration = Duration::from_secs(5);
+const HOUSEKEEPING: Duration = Duration::from_secs(3600);
+
+/// The running tasks; dropping this stops them.
+pub struct Background {
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn every<F, Fut>(period: Duration, mut work: F) -> JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            work().await;
+        }
+    })
+}
+
+impl Assembly {
+    /// Starts the background tasks on the current tokio runtime.
+    pub fn start_background(&self, config: &Config) -> Background {
+        let mut tasks = Vec::new();
+        let events = std::sync::Arc::new(self.bus.clone());
+        tasks.push(tokio::spawn(self.heartbeats.clone().run(
+            self.db.clone(),
+            events,
+            HEARTBEAT_FLUSH,
+        )));
+
+        let gateway = self.state.gateway.clone();
+        tasks.push(every(SWEEP, move || {
+            let gateway = gateway.clone();
+            async move {
+                if let Err(error) = gateway.sweep().await {
+                    tracing::warn!(error = ?error, "the presence and execution sweep failed");
+                }
+            }
+        }));
+
+        let executions = PgExecutionRepository::new(self.db.clone());
+        let connections = self.state.connections.clone();
+        tasks.push(every(DELIVERY_SWEEP, move || {
+            let (executions, connections) = (executions.clone(), connections.clone());
+            async move {
+                if connections.is_empty() {
+                    return;
+                }
+                match executions.agents_with_queued(Utc::now()).await {
+                    Ok(agents) => {
+                        for agent in agents {
+                            connections.deliver(agent);
+                        }
+                    }
+                    Err(error) => {
+                        tracing::warn!(error = ?error, "looking for queued commands failed")
+                    }
+                }
+            }
+        }));
+
+        let (hub, connections) = (self.state.events.clone(), self.state.connections.clone());
+        let url = config.database_url.clone();
+        tasks.push(tokio::spawn(async move {
+            listen(url, &[EVENTS_CHANNEL, WAKE_CHANNEL], |channel, payload| {
+                if channel == EVENTS_CHANNEL {
+                    hub.send(payload);
+                } else if let Ok(agent) = payload.parse::<AgentId>() {
+                    connections.deliver(agent);
+                }
+            })
+            .await;
+        }));
+
+        let housekeeping = Housekeeping::new(self.db.clone());
+        let retention = TimeDelta::days(i64::from(config.metrics_retention_days));
+        tasks.push(every(HOUSEKEEPING, move || {
+            let housekeeping = housekeeping.clone();
+            async move {
+                match housekeeping.purge(Utc::now(), retention).await {
+                    Ok(purged) => tracing::debug!(?purged, "housekeeping done"),
+                    Err(error) => tracing::warn!(error = ?error, "housekeeping failed; will retry"),
+                }
+            }
+        }));
+        Background { tasks }
+    }
+}

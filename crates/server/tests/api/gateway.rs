@@ -1,0 +1,641 @@
+//! The agent WebSocket end to end, with simulated agents speaking the real protocol.
+
+use std::time::Duration;
+
+use actix_web::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use slimrmm_agent_sim::{
+    AgentMemory, AgentSocket, answer, full_heartbeat, minimal_heartbeat, stats_heartbeat,
+};
+use uuid::Uuid;
+
+use crate::helpers::spawn;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Polls `check` until it returns `Some`, for up to five seconds.
+macro_rules! eventually {
+    ($check:expr) => {{
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(value) = $check {
+                break value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {}",
+                stringify!($check)
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }};
+}
+
+async fn hello(socket: &mut AgentSocket) {
+    let message = json!({"action": "set_maintenance", "enabled": false, "reason": "Agent started successfully"});
+    socket.send(&message).await.unwrap();
+}
+
+/// The next frame that is not ours to ignore.
+async fn request(socket: &mut AgentSocket) -> Value {
+    socket
+        .receive(WAIT)
+        .await
+        .expect("connection open")
+        .expect("a request within 5 s")
+}
+
+#[actix_web::test]
+async fn unknown_pending_and_malformed_agents_are_refused_before_the_upgrade() {
+    let app = spawn().await;
+    let base = app.serve();
+    assert!(AgentSocket::connect(&base, Uuid::new_v4()).await.is_err());
+    let admin = app.admin().await;
+    let key = app
+        .enrollment_token(&admin, json!({"name": "manual", "auto_approve": false}))
+        .await;
+    let pending = app.enroll(&key, "pending-pc").await;
+    assert!(
+        AgentSocket::connect(&base, pending.uuid.parse().unwrap())
+            .await
+            .is_err()
+    );
+    let reply = app
+        .call(Method::GET, "/api/v1/ws/agent?uuid=nope", None, None)
+        .await;
+    assert_eq!(reply.fields(), ["uuid"]);
+    let reply = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/ws/agent?uuid={}", pending.uuid),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::FORBIDDEN, "AGENT_NOT_APPROVED")
+    );
+}
+
+#[actix_web::test]
+async fn heartbeats_of_every_kind_become_status_state_and_metrics() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("web-01").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let agent_path = format!("/api/v1/agents/{uuid}");
+    eventually!((app.get(&agent_path, &admin).await.data()["status"] == "online").then_some(()));
+
+    socket
+        .send(&full_heartbeat("2.3.15", 12.5, 1, true))
+        .await
+        .unwrap();
+    let state_path = format!("{agent_path}/state");
+    let state = eventually!({
+        let reply = app.get(&state_path, &admin).await;
+        (!reply.data().is_null()).then(|| reply.data().clone())
+    });
+    assert_eq!(state["heartbeat_kind"], "full");
+    assert_eq!(state["blocks"]["docker"]["containers"], 3);
+    assert_eq!(state["stats"]["cpu_percent"], 12.5);
+
+    // Later heartbeats leave out the delta blocks: they are kept.
+    socket
+        .send(&stats_heartbeat("2.3.15", 30.0, 2))
+        .await
+        .unwrap();
+    socket.send(&minimal_heartbeat("2.3.15")).await.unwrap();
+    let state = eventually!({
+        let reply = app.get(&state_path, &admin).await;
+        (reply.data()["heartbeat_kind"] == "minimal").then(|| reply.data().clone())
+    });
+    assert_eq!(
+        state["blocks"]["security_info"]["firewall_active"], true,
+        "blocks survive heartbeats without them"
+    );
+    assert_eq!(
+        state["stats"]["process_count"], 2,
+        "a minimal heartbeat keeps the last stats"
+    );
+
+    let agent = app.get(&agent_path, &admin).await;
+    assert_eq!(agent.data()["agent_version"], "2.3.15");
+    assert_eq!(agent.data()["external_ip"], "203.0.113.4");
+    assert_eq!(agent.data()["serial_number"], "SIM-0001");
+
+    let metrics = app
+        .get(&format!("{agent_path}/metrics?resolution=1m"), &admin)
+        .await;
+    let point = &metrics.data()[0];
+    assert_eq!(point["cpu_max"], 30.0, "the minute keeps the latest sample");
+    assert_eq!(point["disks"][1]["mountpoint"], "/data");
+    assert_eq!(point["disks"][1]["used_avg"], 80.0);
+    let hourly = app
+        .get(&format!("{agent_path}/metrics?resolution=1h"), &admin)
+        .await;
+    assert_eq!(hourly.data().as_array().unwrap().len(), 1);
+    let bad = app
+        .get(&format!("{agent_path}/metrics?resolution=2m"), &admin)
+        .await;
+    assert_eq!(bad.fields(), ["resolution"]);
+
+    socket.close().await;
+    eventually!((app.get(&agent_path, &admin).await.data()["status"] == "offline").then_some(()));
+}
+
+#[actix_web::test]
+async fn a_command_reaches_an_online_agent_and_its_answer_is_stored() {
+    let app = spawn().await;
+    let base = app.serve();
+    let technician = app.user_with_role("tech", "technician").await.1;
+    let uuid = app.approved_agent("web-01").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let path = format!("/api/v1/agents/{uuid}/action");
+    eventually!(
+        app.state
+            .connections
+            .contains(slimrmm_domain::agent::AgentId(uuid))
+            .then_some(())
+    );
+
+    let reply = app
+        .post(
+            &path,
+            Some(&technician),
+            json!({"action": "get_software_inventory"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+    let id = reply.data()["id"].as_str().unwrap().to_owned();
+    let frame = request(&mut socket).await;
+    assert_eq!(frame["action"], "get_software_inventory");
+    assert_eq!(frame["request_id"], id.as_str());
+    assert!(
+        frame["timestamp"].is_i64(),
+        "an integer unix timestamp: {frame}"
+    );
+    let mut memory = AgentMemory::default();
+    for reply in answer(&frame, &mut memory) {
+        socket.send(&reply).await.unwrap();
+    }
+    let execution = eventually!({
+        let reply = app
+            .get(&format!("/api/v1/executions/{id}"), &technician)
+            .await;
+        (reply.data()["status"] == "completed").then(|| reply.data().clone())
+    });
+    assert_eq!(execution["result"]["count"], 2);
+    assert_eq!(execution["attempts"], 1);
+    let software = app
+        .get(&format!("/api/v1/agents/{uuid}/software"), &technician)
+        .await;
+    assert_eq!(software.data()["count"], 2);
+    assert_eq!(software.data()["source"], "apt");
+
+    // An inventory change updates the stored list.
+    let change = json!({"action": "inventory_change", "change_type": "software_change", "changes": [
+        {"type": "removed", "name": "vim", "timestamp": "2026-11-27T10:00:00Z"},
+        {"type": "installed", "name": "htop", "version": "3.3", "timestamp": "2026-11-27T10:00:00Z"}
+    ], "hash": "x"});
+    socket.send(&change).await.unwrap();
+    eventually!({
+        let software = app
+            .get(&format!("/api/v1/agents/{uuid}/software"), &technician)
+            .await;
+        let names: Vec<_> = software.data()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].clone())
+            .collect();
+        (names == [json!("openssl"), json!("htop")]).then_some(())
+    });
+
+    let unknown = app
+        .post(&path, Some(&technician), json!({"action": "format_disk"}))
+        .await;
+    assert_eq!(unknown.fields(), ["action"]);
+    assert!(
+        unknown.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ping, restart")
+    );
+    let bad = app
+        .post(
+            &path,
+            Some(&technician),
+            json!({"action": "restart", "params": {"delay": "soon"}}),
+        )
+        .await;
+    assert_eq!(bad.fields(), ["params.delay"]);
+    let viewer = app.user_with_role("viewer", "viewer").await.1;
+    assert_eq!(
+        app.post(&path, Some(&viewer), json!({"action": "ping"}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[actix_web::test]
+async fn commands_for_offline_agents_wait_expire_or_are_cancelled() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("laptop").await;
+    let path = format!("/api/v1/agents/{uuid}/action");
+
+    let waiting = app
+        .post(&path, Some(&admin), json!({"action": "ping"}))
+        .await;
+    let waiting_id = waiting.data()["id"].as_str().unwrap().to_owned();
+    assert_eq!(waiting.data()["status"], "queued");
+    let expiring = app
+        .post(
+            &path,
+            Some(&admin),
+            json!({"action": "list_services", "expires_in": 1}),
+        )
+        .await;
+    let expiring_id = expiring.data()["id"].as_str().unwrap().to_owned();
+    let cancelled = app
+        .post(&path, Some(&admin), json!({"action": "list_processes"}))
+        .await;
+    let cancelled_id = cancelled.data()["id"].as_str().unwrap().to_owned();
+    let reply = app
+        .post(
+            &format!("/api/v1/executions/{cancelled_id}/cancel"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(reply.data()["status"], "cancelled");
+    let again = app
+        .post(
+            &format!("/api/v1/executions/{cancelled_id}/cancel"),
+            Some(&admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::CONFLICT, "NOT_QUEUED")
+    );
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.state.gateway.sweep().await.unwrap();
+    let expired = app
+        .get(&format!("/api/v1/executions/{expiring_id}"), &admin)
+        .await;
+    assert_eq!(expired.data()["status"], "expired");
+
+    // The agent comes online: only the waiting command is delivered.
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let frame = request(&mut socket).await;
+    assert_eq!(
+        (frame["action"].as_str(), frame["request_id"].as_str()),
+        (Some("ping"), Some(waiting_id.as_str()))
+    );
+    assert_eq!(
+        socket.receive(Duration::from_millis(500)).await.unwrap(),
+        None,
+        "nothing else was sent"
+    );
+
+    let listed = app
+        .get(
+            &format!("/api/v1/executions?agent_uuid={uuid}&status=sent"),
+            &admin,
+        )
+        .await;
+    assert_eq!(listed.data()["total"], 1);
+    let bad = app.get("/api/v1/executions?status=lost", &admin).await;
+    assert_eq!(bad.fields(), ["status"]);
+}
+
+#[actix_web::test]
+async fn a_lost_connection_fails_mutating_commands_and_requeues_read_only_ones() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("server").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    eventually!(
+        app.state
+            .connections
+            .contains(slimrmm_domain::agent::AgentId(uuid))
+            .then_some(())
+    );
+    let path = format!("/api/v1/agents/{uuid}/action");
+    let restart = app
+        .post(&path, Some(&admin), json!({"action": "restart"}))
+        .await
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ping = app
+        .post(&path, Some(&admin), json!({"action": "ping"}))
+        .await
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = request(&mut socket).await;
+    let second = request(&mut socket).await;
+    let mut sent: Vec<_> = [first, second]
+        .iter()
+        .map(|f| f["action"].as_str().unwrap().to_owned())
+        .collect();
+    sent.sort();
+    assert_eq!(sent, ["ping", "restart"]);
+
+    // The agent goes away without answering either.
+    socket.close().await;
+    let failed = eventually!({
+        let reply = app
+            .get(&format!("/api/v1/executions/{restart}"), &admin)
+            .await;
+        (reply.data()["status"] == "failed").then(|| reply.data().clone())
+    });
+    assert!(failed["error"].as_str().unwrap().contains("not re-sent"));
+    let requeued = app.get(&format!("/api/v1/executions/{ping}"), &admin).await;
+    assert_eq!(requeued.data()["status"], "queued");
+
+    // On reconnect only the read-only command comes again, never the restart.
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let frame = request(&mut socket).await;
+    assert_eq!(frame["action"], "ping");
+    assert_eq!(
+        socket.receive(Duration::from_millis(500)).await.unwrap(),
+        None
+    );
+    let mut memory = AgentMemory::default();
+    for reply in answer(&frame, &mut memory) {
+        socket.send(&reply).await.unwrap();
+    }
+    let done = eventually!({
+        let reply = app.get(&format!("/api/v1/executions/{ping}"), &admin).await;
+        (reply.data()["status"] == "completed").then(|| reply.data().clone())
+    });
+    assert_eq!(done["attempts"], 2);
+}
+
+#[actix_web::test]
+async fn answers_out_of_order_and_twice_are_stored_once() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("db").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    eventually!(
+        app.state
+            .connections
+            .contains(slimrmm_domain::agent::AgentId(uuid))
+            .then_some(())
+    );
+    let path = format!("/api/v1/agents/{uuid}/action");
+    let a = app
+        .post(&path, Some(&admin), json!({"action": "ping"}))
+        .await
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let frame_a = request(&mut socket).await;
+    let b = app
+        .post(
+            &path,
+            Some(&admin),
+            json!({"action": "custom_command", "params": {"command": "uptime"}}),
+        )
+        .await
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let frame_b = request(&mut socket).await;
+    let mut memory = AgentMemory::default();
+    let replies_b = answer(&frame_b, &mut memory);
+    let replies_a = answer(&frame_a, &mut memory);
+    for reply in replies_b.iter().chain(&replies_a) {
+        socket.send(reply).await.unwrap();
+    }
+    // The same answer again, altered: it must not overwrite the first.
+    let mut late = replies_a[0].clone();
+    late["data"] = json!({"pong": "second"});
+    socket.send(&late).await.unwrap();
+    for id in [&a, &b] {
+        eventually!(
+            (app.get(&format!("/api/v1/executions/{id}"), &admin)
+                .await
+                .data()["status"]
+                == "completed")
+                .then_some(())
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let first = app.get(&format!("/api/v1/executions/{a}"), &admin).await;
+    assert_eq!(first.data()["result"]["pong"], "ok");
+    let command = app.get(&format!("/api/v1/executions/{b}"), &admin).await;
+    assert_eq!(command.data()["result"]["stdout"], "simulated\n");
+}
+
+#[actix_web::test]
+async fn oversized_and_malformed_frames_hurt_only_their_connection() {
+    let app = spawn().await;
+    let mut state = app.state.clone();
+    state.settings.agent_frame_limit = 64 * 1024;
+    let base = crate::helpers::serve(&state);
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("noisy").await;
+    let other = app.approved_agent("quiet").await;
+    let mut noisy = AgentSocket::connect(&base, uuid).await.unwrap();
+    let mut quiet = AgentSocket::connect(&base, other).await.unwrap();
+    hello(&mut noisy).await;
+    hello(&mut quiet).await;
+
+    noisy.send_text("{not json".into()).await.unwrap();
+    noisy.send_text("[1,2,3]".into()).await.unwrap();
+    noisy.send(&json!({"action": 5})).await.unwrap();
+    noisy.send(&stats_heartbeat("1.0", 5.0, 7)).await.unwrap();
+    let state_path = format!("/api/v1/agents/{uuid}/state");
+    eventually!(
+        (app.get(&state_path, &admin).await.data()["stats"]["process_count"] == 7).then_some(())
+    );
+
+    noisy
+        .send_text(format!(
+            "{{\"action\":\"heartbeat\",\"pad\":\"{}\"}}",
+            "x".repeat(100 * 1024)
+        ))
+        .await
+        .unwrap();
+    let closed = noisy
+        .closed(WAIT)
+        .await
+        .expect("the oversized frame closes the connection");
+    assert_eq!(closed.code, Some(1009));
+
+    quiet.send(&stats_heartbeat("1.0", 5.0, 9)).await.unwrap();
+    let quiet_state = format!("/api/v1/agents/{other}/state");
+    eventually!(
+        (app.get(&quiet_state, &admin).await.data()["stats"]["process_count"] == 9).then_some(())
+    );
+}
+
+#[actix_web::test]
+async fn a_second_connection_replaces_the_first_and_shutdown_closes_with_1012() {
+    let app = spawn().await;
+    let base = app.serve();
+    let uuid = app.approved_agent("twin").await;
+    let mut first = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut first).await;
+    eventually!(
+        app.state
+            .connections
+            .contains(slimrmm_domain::agent::AgentId(uuid))
+            .then_some(())
+    );
+    let mut second = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut second).await;
+    let closed = first
+        .closed(WAIT)
+        .await
+        .expect("the older connection is closed");
+    assert_eq!(closed.code, Some(1008));
+    assert_eq!(app.state.connections.len(), 1);
+    let admin = app.admin().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let agent = app.get(&format!("/api/v1/agents/{uuid}"), &admin).await;
+    assert_eq!(
+        agent.data()["status"],
+        "online",
+        "the replaced connection does not take the agent offline"
+    );
+
+    app.state.connections.close_all(1012, "server restarting");
+    let closed = second.closed(WAIT).await.expect("closed on shutdown");
+    assert_eq!(closed.code, Some(1012));
+}
+
+#[actix_web::test]
+async fn idle_connections_are_closed() {
+    let app = spawn().await;
+    let mut state = app.state.clone();
+    state.settings.agent_idle_seconds = 1;
+    let base = crate::helpers::serve(&state);
+    let uuid = app.approved_agent("sleepy").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    let closed = socket
+        .closed(WAIT)
+        .await
+        .expect("an idle connection is closed");
+    assert_eq!(closed.code, Some(1000));
+}
+
+#[actix_web::test]
+async fn alerts_are_stored_notified_and_acknowledged() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("hot").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let alert = json!({"action": "threshold_alert", "metric": "cpu", "current_value": 97.5, "threshold": 95.0,
+        "severity": "critical", "duration_seconds": 120, "timestamp": "2026-11-27T10:00:00Z", "message": "CPU usage critical"});
+    socket.send(&alert).await.unwrap();
+    let listed = eventually!({
+        let reply = app.get("/api/v1/alerts?acknowledged=false", &admin).await;
+        (reply.data()["total"] == 1).then(|| reply.data()["items"][0].clone())
+    });
+    assert_eq!(
+        (listed["metric"].as_str(), listed["severity"].as_str()),
+        (Some("cpu"), Some("critical"))
+    );
+    assert!(app.mailbox.kinds().contains(&"threshold_alert"));
+    let id = listed["id"].as_i64().unwrap();
+    let viewer = app.user_with_role("viewer", "viewer").await.1;
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/alerts/{id}/ack"),
+            Some(&viewer),
+            json!({})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let acked = app
+        .post(&format!("/api/v1/alerts/{id}/ack"), Some(&admin), json!({}))
+        .await;
+    assert!(acked.data()["acknowledged_at"].is_string());
+    assert_eq!(
+        app.get("/api/v1/alerts?acknowledged=false", &admin)
+            .await
+            .data()["total"],
+        0
+    );
+}
+
+#[actix_web::test]
+async fn silent_agents_go_offline_and_then_overdue_once() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("mute").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    let path = format!("/api/v1/agents/{uuid}");
+    eventually!((app.get(&path, &admin).await.data()["status"] == "online").then_some(()));
+    // Pretend the last contact was long ago.
+    app.db.execute(&format!(
+        "UPDATE agents SET last_seen_at = now() - interval '2 hours' WHERE uuid = '{uuid}'"
+    ));
+    app.state.gateway.sweep().await.unwrap();
+    let agent = app.get(&path, &admin).await;
+    assert_eq!(
+        (
+            agent.data()["status"].as_str(),
+            agent.data()["overdue"].as_bool()
+        ),
+        (Some("offline"), Some(true))
+    );
+    app.state.gateway.sweep().await.unwrap();
+    let kinds = app.mailbox.kinds();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|kind| **kind == "agent_offline")
+            .count(),
+        1
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|kind| **kind == "agent_overdue")
+            .count(),
+        1,
+        "once per transition"
+    );
+
+    // A heartbeat brings it back.
+    socket.send(&stats_heartbeat("1.0", 1.0, 1)).await.unwrap();
+    eventually!({
+        let agent = app.get(&path, &admin).await;
+        (agent.data()["status"] == "online" && agent.data()["overdue"] == false).then_some(())
+    });
+    let transitions = app.db.query_i64(&format!(
+        "SELECT count(*) AS value FROM agent_status_events WHERE agent_uuid = '{uuid}'"
+    ));
+    assert_eq!(transitions, 4, "online, offline, overdue, online");
+}
