@@ -6,3 +6,6 @@ mod service;
 mod sweep;
 
 pub use service::{AdmitError, GatewayPorts, GatewayService, GatewaySettings};
+
+#[cfg(test)]
+mod tests;

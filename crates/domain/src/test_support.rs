@@ -315,3 +315,55 @@ pub(crate) fn queued(new: &NewExecution) -> Execution {
         truncated: false,
     }
 }
+
+// ---- gateway ----
+
+use crate::alert::MockAlertRepository;
+use crate::gateway::{GatewayPorts, GatewayService, GatewaySettings};
+use crate::inventory::MockInventoryRepository;
+use crate::presence::MockPresenceRepository;
+use crate::telemetry::MockHeartbeatSink;
+
+pub(crate) struct GatewayMocks {
+    pub agents: MockAgentRepository,
+    pub presence: MockPresenceRepository,
+    pub executions: MockExecutionRepository,
+    pub heartbeats: MockHeartbeatSink,
+    pub inventories: MockInventoryRepository,
+    pub alerts: MockAlertRepository,
+    pub notifier: MockNotifier,
+    pub events: MockEventPublisher,
+}
+
+pub(crate) fn gateway_services() -> GatewayMocks {
+    GatewayMocks {
+        agents: MockAgentRepository::new(),
+        presence: MockPresenceRepository::new(),
+        executions: MockExecutionRepository::new(),
+        heartbeats: MockHeartbeatSink::new(),
+        inventories: MockInventoryRepository::new(),
+        alerts: MockAlertRepository::new(),
+        notifier: MockNotifier::new(),
+        events: MockEventPublisher::new(),
+    }
+}
+
+impl GatewayMocks {
+    pub fn service(self) -> GatewayService {
+        GatewayService::new(
+            GatewayPorts {
+                agents: Arc::new(self.agents),
+                presence: Arc::new(self.presence),
+                executions: Arc::new(self.executions),
+                heartbeats: Arc::new(self.heartbeats),
+                inventories: Arc::new(self.inventories),
+                alerts: Arc::new(self.alerts),
+                notifier: Arc::new(self.notifier),
+                events: Arc::new(self.events),
+                clock: Arc::new(MockClock::fixed(t0())),
+            },
+            GatewaySettings::default(),
+            ExecutionSettings::default(),
+        )
+    }
+}

@@ -8,8 +8,7 @@
 //! `10000,100000`), `BENCH_SECONDS` (per run, default 5), `BENCH_CONNECTIONS` (default 8),
 //! `BENCH_ONLY` (run only the scenarios whose name contains it).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,11 @@ use actix_web::HttpServer;
 use slimrmm_server::config::Config;
 use slimrmm_server::wiring;
 use slimrmm_test_db::{TestDatabase, seed_agents_sql};
+
+#[path = "support.rs"]
+mod support;
+
+use support::Client;
 
 const PASSWORD: &str = "benchmark admin password";
 
@@ -52,67 +56,6 @@ fn start_server(db: &TestDatabase) -> SocketAddr {
         });
     });
     receiver.recv().expect("the server started")
-}
-
-/// One keep-alive HTTP/1.1 connection.
-struct Client {
-    stream: BufReader<TcpStream>,
-    line: String,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        Self {
-            stream: BufReader::new(stream),
-            line: String::new(),
-        }
-    }
-
-    fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: &str,
-    ) -> (u16, Vec<u8>) {
-        let auth = token
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        self.stream
-            .get_mut()
-            .write_all(request.as_bytes())
-            .expect("send");
-        self.line.clear();
-        self.stream.read_line(&mut self.line).expect("status line");
-        let status = self
-            .line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("status");
-        let mut length = 0;
-        loop {
-            self.line.clear();
-            self.stream.read_line(&mut self.line).expect("header");
-            if self.line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = self.line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().expect("content length");
-            }
-        }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).expect("body");
-        (status, body)
-    }
 }
 
 struct Figures {

@@ -1,0 +1,133 @@
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::agent::{AgentId, AgentStatus};
+use crate::execution::{ConnectionId, ExecutionId, ExecutionStatus};
+use crate::gateway::AdmitError;
+use crate::protocol::AgentMessage;
+use crate::test_support::{gateway_services, queued, stored_agent};
+
+fn agent() -> crate::agent::Agent {
+    stored_agent(AgentId(Uuid::from_u128(7)), AgentStatus::Online).agent
+}
+
+#[tokio::test]
+async fn only_approved_agents_are_admitted() {
+    let mut ports = gateway_services();
+    ports
+        .agents
+        .expect_find()
+        .returning(|id| Ok(Some(stored_agent(id, AgentStatus::Pending))));
+    let result = ports.service().admit(AgentId(Uuid::new_v4())).await;
+    assert!(matches!(result, Err(AdmitError::NotApproved)));
+    let mut ports = gateway_services();
+    ports.agents.expect_find().returning(|_| Ok(None));
+    assert!(matches!(
+        ports.service().admit(AgentId(Uuid::new_v4())).await,
+        Err(AdmitError::UnknownAgent)
+    ));
+}
+
+#[tokio::test]
+async fn heartbeats_are_submitted_and_their_events_throttled() {
+    let mut ports = gateway_services();
+    ports.heartbeats.expect_submit().times(2).return_const(());
+    ports
+        .events
+        .expect_publish()
+        .withf(|event| event.kind == "agent.heartbeat")
+        .times(1)
+        .return_const(());
+    let service = ports.service();
+    for _ in 0..2 {
+        let heartbeat = AgentMessage::parse(
+            json!({"action": "heartbeat", "type": "stats", "stats": {"cpu_percent": 3}}),
+        )
+        .unwrap();
+        service.received(&agent(), heartbeat).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_answer_settles_the_agents_own_execution_and_stores_its_inventory() {
+    let mut ports = gateway_services();
+    let id = ExecutionId(Uuid::new_v4());
+    ports
+        .executions
+        .expect_complete()
+        .withf(move |execution, agent, outcome, _| {
+            *execution == id
+                && *agent == AgentId(Uuid::from_u128(7))
+                && outcome.status == ExecutionStatus::Completed
+        })
+        .times(1)
+        .returning(|id, agent, outcome, _| {
+            let mut execution = queued(&crate::execution::NewExecution {
+                id,
+                agent,
+                action: "get_software_inventory".into(),
+                params: json!({}),
+                mutating: false,
+                timeout_seconds: 45,
+                created_by: None,
+                created_at: crate::test_support::t0(),
+                expires_at: crate::test_support::t0(),
+            });
+            execution.status = outcome.status;
+            execution.result = outcome.result.clone();
+            Ok(Some(execution))
+        });
+    ports
+        .inventories
+        .expect_put()
+        .times(1)
+        .returning(|_, _, inventory| {
+            assert_eq!(inventory.entries.len(), 1);
+            Ok(())
+        });
+    ports.events.expect_publish().return_const(());
+    let reply = AgentMessage::parse(json!({
+        "action": "get_software_inventory", "request_id": id.to_string(), "success": true,
+        "data": {"packages": [{"name": "vim", "version": "9"}], "count": 1, "source": "apt"}
+    }))
+    .unwrap();
+    ports.service().received(&agent(), reply).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_replaced_connection_does_not_take_the_agent_offline() {
+    let mut ports = gateway_services();
+    ports
+        .executions
+        .expect_connection_lost()
+        .returning(|_, _, _, _| Ok(vec![]));
+    // No expectation on presence.offline: calling it fails the test.
+    ports
+        .service()
+        .disconnected(&agent(), ConnectionId(Uuid::new_v4()), true)
+        .await
+        .unwrap();
+
+    let mut ports = gateway_services();
+    ports
+        .executions
+        .expect_connection_lost()
+        .returning(|_, _, _, _| Ok(vec![]));
+    ports
+        .presence
+        .expect_offline()
+        .times(1)
+        .returning(|_, _| Ok(true));
+    ports.events.expect_publish().return_const(());
+    ports
+        .notifier
+        .expect_notify()
+        .withf(|notification| notification.kind() == "agent_offline")
+        .times(1)
+        .returning(|_| Ok(()));
+    ports
+        .service()
+        .disconnected(&agent(), ConnectionId(Uuid::new_v4()), false)
+        .await
+        .unwrap();
+}
