@@ -7,9 +7,11 @@
 //! an agent on its own, for the simulator binary and the benchmark.
 
 mod autopilot;
+mod enroll;
 mod replies;
 mod socket;
 
 pub use autopilot::{Autopilot, AutopilotStats, autopilot};
+pub use enroll::enroll;
 pub use replies::{AgentMemory, answer, full_heartbeat, minimal_heartbeat, stats_heartbeat};
 pub use socket::{AgentSocket, Closed};

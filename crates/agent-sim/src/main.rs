@@ -1,5 +1,6 @@
-//! `slimrmm-agent-sim`: runs N simulated agents against a server, each an approved agent
-//! (uuids from a file, one per line, as `slimrmm-agent-sim --uuids agents.txt`).
+//! `slimrmm-agent-sim`: runs simulated agents against a server: approved agents whose uuids are
+//! in a file (`--uuids agents.txt`, one per line), or new ones it enrolls first with an
+//! auto-approving enrollment token (`--enroll-token TOKEN --agents 100`).
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,8 +17,14 @@ struct Args {
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     server: String,
     /// A file of approved agent uuids, one per line.
+    #[arg(long, conflicts_with = "enroll_token")]
+    uuids: Option<std::path::PathBuf>,
+    /// Enroll `--agents` new agents with this (auto-approving) enrollment token.
+    #[arg(long, requires = "agents")]
+    enroll_token: Option<String>,
+    /// How many agents to enroll.
     #[arg(long)]
-    uuids: std::path::PathBuf,
+    agents: Option<usize>,
     /// Seconds between heartbeats.
     #[arg(long, default_value_t = 15)]
     heartbeat_every: u64,
@@ -30,11 +37,24 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
     let args = Args::parse();
-    let uuids: Vec<Uuid> = std::fs::read_to_string(&args.uuids)?
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| line.trim().parse())
-        .collect::<Result<_, _>>()?;
+    let uuids: Vec<Uuid> = match (&args.uuids, &args.enroll_token, args.agents) {
+        (Some(file), _, _) => std::fs::read_to_string(file)?
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| line.trim().parse())
+            .collect::<Result<_, _>>()?,
+        (None, Some(token), Some(count)) => {
+            let mut uuids = Vec::with_capacity(count);
+            for i in 0..count {
+                uuids.push(
+                    slimrmm_agent_sim::enroll(&args.server, token, &format!("sim-{i}")).await?,
+                );
+            }
+            println!("enrolled {count} agents");
+            uuids
+        }
+        _ => anyhow::bail!("give --uuids FILE, or --enroll-token TOKEN with --agents N"),
+    };
     let stats = Arc::new(AutopilotStats::default());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let agents: Vec<_> = uuids

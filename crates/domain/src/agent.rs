@@ -19,8 +19,10 @@ pub use list::{AgentFilter, AgentListQuery, AgentSort, ListAgentsError};
 pub use model::{Agent, AgentId, AgentSecrets, AgentStatus, NewAgent};
 pub use repository::{AgentLabelChanges, AgentRepository, EnrollAgentError, StoredAgent};
 pub use review::ReviewAgentError;
-pub use service::AgentService;
+pub use service::{AgentService, ConnectionControl};
 pub use update::{UpdateAgentError, UpdateAgentRequest};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use repository::MockAgentRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use service::MockConnectionControl;

@@ -151,17 +151,23 @@ impl SecretGenerator for SequentialSecrets {
 
 pub(crate) struct AgentPorts {
     pub agents: MockAgentRepository,
+    pub connections: crate::agent::MockConnectionControl,
 }
 
 pub(crate) fn agent_services() -> AgentPorts {
     AgentPorts {
         agents: MockAgentRepository::new(),
+        connections: crate::agent::MockConnectionControl::new(),
     }
 }
 
 impl AgentPorts {
     pub fn service(self) -> AgentService {
-        AgentService::new(Arc::new(self.agents), Arc::new(MockClock::fixed(t0())))
+        AgentService::new(
+            Arc::new(self.agents),
+            Arc::new(self.connections),
+            Arc::new(MockClock::fixed(t0())),
+        )
     }
 }
 
@@ -170,6 +176,7 @@ pub(crate) struct EnrollmentPorts {
     pub tokens: MockEnrollmentTokenRepository,
     pub ca: MockCertificateAuthority,
     pub secrets: Arc<dyn SecretGenerator>,
+    pub events: Arc<dyn crate::event::EventPublisher>,
 }
 
 pub(crate) fn enrollment_services() -> EnrollmentPorts {
@@ -178,6 +185,7 @@ pub(crate) fn enrollment_services() -> EnrollmentPorts {
         tokens: MockEnrollmentTokenRepository::new(),
         ca: MockCertificateAuthority::new(),
         secrets: Arc::new(SequentialSecrets::default()),
+        events: Arc::new(crate::event::NoEvents),
     }
 }
 
@@ -188,6 +196,7 @@ impl EnrollmentPorts {
             Arc::new(self.tokens),
             Arc::new(self.ca),
             self.secrets,
+            self.events,
             Arc::new(MockClock::fixed(t0())),
             EnrollmentSettings::default(),
         )

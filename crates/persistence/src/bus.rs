@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
-use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::agent::{AgentId, ConnectionControl};
 use slimrmm_domain::event::{Event, EventPublisher};
 use slimrmm_domain::execution::ExecutionWaker;
 use tokio::sync::mpsc;
@@ -19,6 +19,8 @@ use crate::Database;
 pub const EVENTS_CHANNEL: &str = "slimrmm_events";
 /// The channel of wake-ups; payload: an agent uuid.
 pub const WAKE_CHANNEL: &str = "slimrmm_wake";
+/// The channel of forced disconnections (a deleted agent); payload: an agent uuid.
+pub const DISCONNECT_CHANNEL: &str = "slimrmm_disconnect";
 /// PostgreSQL refuses payloads of 8000 bytes or more.
 const MAX_PAYLOAD: usize = 7900;
 const BATCH: usize = 500;
@@ -61,6 +63,12 @@ pub fn event_json(event: &Event) -> String {
 impl EventPublisher for PgBus {
     fn publish(&self, event: Event) {
         self.notify(EVENTS_CHANNEL, event_json(&event));
+    }
+}
+
+impl ConnectionControl for PgBus {
+    fn disconnect(&self, agent: AgentId) {
+        self.notify(DISCONNECT_CHANNEL, agent.to_string());
     }
 }
 

@@ -28,7 +28,7 @@ mod users;
 
 pub use agents::PgAgentRepository;
 pub use alerts::PgAlertRepository;
-pub use bus::{EVENTS_CHANNEL, PgBus, WAKE_CHANNEL, event_json, listen};
+pub use bus::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, PgBus, WAKE_CHANNEL, event_json, listen};
 pub use certificate_authority::CertificateAuthorityStore;
 pub use database::{Database, PoolSettings, ensure_database_exists};
 pub use enrollment_tokens::PgEnrollmentTokenRepository;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use slimrmm_domain::agent::AgentId;
 use slimrmm_persistence::{
-    EVENTS_CHANNEL, Housekeeping, PgExecutionRepository, WAKE_CHANNEL, listen,
+    DISCONNECT_CHANNEL, EVENTS_CHANNEL, Housekeeping, PgExecutionRepository, WAKE_CHANNEL, listen,
 };
 use tokio::task::JoinHandle;
 
@@ -97,13 +97,25 @@ impl Assembly {
         let (hub, connections) = (self.state.events.clone(), self.state.connections.clone());
         let url = config.database_url.clone();
         tasks.push(tokio::spawn(async move {
-            listen(url, &[EVENTS_CHANNEL, WAKE_CHANNEL], |channel, payload| {
-                if channel == EVENTS_CHANNEL {
-                    hub.send(payload);
-                } else if let Ok(agent) = payload.parse::<AgentId>() {
-                    connections.deliver(agent);
-                }
-            })
+            listen(
+                url,
+                &[EVENTS_CHANNEL, WAKE_CHANNEL, DISCONNECT_CHANNEL],
+                |channel, payload| {
+                    if channel == EVENTS_CHANNEL {
+                        hub.send(payload);
+                        return;
+                    }
+                    let Ok(agent) = payload.parse::<AgentId>() else {
+                        return;
+                    };
+                    if channel == WAKE_CHANNEL {
+                        connections.deliver(agent);
+                    } else {
+                        // 1008: the deleted agent backs off; its reconnections are refused.
+                        connections.close(agent, 1008, "agent deleted");
+                    }
+                },
+            )
             .await;
         }));
 

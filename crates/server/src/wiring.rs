@@ -158,6 +158,7 @@ pub async fn assemble(
         Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
         Arc::new(ca),
         Arc::new(RandomSecrets),
+        events.clone(),
         clock.clone(),
         EnrollmentSettings::default(),
     );
@@ -204,7 +205,7 @@ pub async fn assemble(
     let state = AppState {
         auth: AuthService::new(ports, auth_settings),
         users: user_service(&db, hasher),
-        agents: AgentService::new(agents.clone(), clock.clone()),
+        agents: AgentService::new(agents.clone(), Arc::new(bus.clone()), clock.clone()),
         enrollment,
         gateway,
         executions: ExecutionService::new(

@@ -25,7 +25,49 @@ impl AgentService {
         if !self.agents.delete(id, self.clock.now()).await? {
             return Err(DeleteAgentError::NotFound);
         }
-        tracing::info!(agent = %id, by = %actor.id(), "agent deleted; its certificates are revoked");
+        self.connections.disconnect(id);
+        tracing::info!(agent = %id, by = %actor.id(), "agent deleted; its certificates are revoked and its connection closed");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{actor, agent_services};
+    use crate::user::Role;
+
+    #[tokio::test]
+    async fn a_deleted_agent_is_disconnected_wherever_it_is_connected() {
+        let mut ports = agent_services();
+        ports.agents.expect_delete().returning(|_, _| Ok(true));
+        ports
+            .connections
+            .expect_disconnect()
+            .times(1)
+            .return_const(());
+        let id = AgentId(uuid::Uuid::new_v4());
+        ports
+            .service()
+            .delete(&actor(1, Role::Admin), id)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn only_admins_delete_and_unknown_agents_are_not_found() {
+        let ports = agent_services();
+        let result = ports
+            .service()
+            .delete(&actor(1, Role::Technician), AgentId(uuid::Uuid::new_v4()))
+            .await;
+        assert!(matches!(result, Err(DeleteAgentError::Forbidden)));
+        let mut ports = agent_services();
+        ports.agents.expect_delete().returning(|_, _| Ok(false));
+        let result = ports
+            .service()
+            .delete(&actor(1, Role::Admin), AgentId(uuid::Uuid::new_v4()))
+            .await;
+        assert!(matches!(result, Err(DeleteAgentError::NotFound)));
     }
 }

@@ -1,18 +1,34 @@
 use std::sync::Arc;
 
-use super::AgentRepository;
+use super::{AgentId, AgentRepository};
 use crate::clock::Clock;
+
+/// Ends an agent's live connection, on whichever server process holds it.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait ConnectionControl: Send + Sync {
+    /// Closes the agent's connection, if it has one.
+    fn disconnect(&self, agent: AgentId);
+}
 
 /// What technicians do with agents: list, read, label, approve, reject, delete.
 #[derive(Clone)]
 pub struct AgentService {
     pub(super) agents: Arc<dyn AgentRepository>,
+    pub(super) connections: Arc<dyn ConnectionControl>,
     pub(super) clock: Arc<dyn Clock>,
 }
 
 impl AgentService {
     /// Builds the service.
-    pub fn new(agents: Arc<dyn AgentRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { agents, clock }
+    pub fn new(
+        agents: Arc<dyn AgentRepository>,
+        connections: Arc<dyn ConnectionControl>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            agents,
+            connections,
+            clock,
+        }
     }
 }

@@ -159,6 +159,9 @@ impl EnrollmentService {
             Err(EnrollAgentError::Port(port)) => return Err(port.into()),
         };
         tracing::info!(agent = %id, token_id = %token.id, status = status.as_str(), "agent enrolled");
+        let data = serde_json::json!({ "hostname": agent.facts.hostname.as_str(), "status": status.as_str() });
+        self.events
+            .publish(crate::event::Event::agent("agent.enrolled", id, now, data));
         Ok(Registration {
             agent,
             created: true,

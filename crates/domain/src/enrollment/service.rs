@@ -7,6 +7,7 @@ use crate::PortError;
 use crate::agent::{AgentId, AgentRepository};
 use crate::auth::SecretGenerator;
 use crate::clock::Clock;
+use crate::event::EventPublisher;
 
 /// Certificate lifetimes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,7 @@ pub struct EnrollmentService {
     pub(super) tokens: Arc<dyn EnrollmentTokenRepository>,
     pub(super) ca: Arc<dyn CertificateAuthority>,
     pub(super) secrets: Arc<dyn SecretGenerator>,
+    pub(super) events: Arc<dyn EventPublisher>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) settings: EnrollmentSettings,
 }
@@ -48,6 +50,7 @@ impl EnrollmentService {
         tokens: Arc<dyn EnrollmentTokenRepository>,
         ca: Arc<dyn CertificateAuthority>,
         secrets: Arc<dyn SecretGenerator>,
+        events: Arc<dyn EventPublisher>,
         clock: Arc<dyn Clock>,
         settings: EnrollmentSettings,
     ) -> Self {
@@ -56,6 +59,7 @@ impl EnrollmentService {
             tokens,
             ca,
             secrets,
+            events,
             clock,
             settings,
         }

@@ -67,6 +67,13 @@ impl Connections {
             .is_some_and(|slot| slot.sender.send(Outbound::Deliver).is_ok())
     }
 
+    /// Asks the agent's connection, if it is here, to close.
+    pub fn close(&self, agent: AgentId, code: u16, reason: &'static str) {
+        if let Some(slot) = self.slots.lock().expect("connection registry").get(&agent) {
+            let _ = slot.sender.send(Outbound::Close(code, reason));
+        }
+    }
+
     /// Asks every connection to close (server shutdown: 1012, the agents reconnect at once).
     pub fn close_all(&self, code: u16, reason: &'static str) {
         for slot in self.slots.lock().expect("connection registry").values() {

@@ -59,6 +59,11 @@ async fn dashboards_see_agents_come_online_and_commands_complete() {
     let mut everything = subscribe(&base, &format!("token={admin}")).await;
     let mut only_other = subscribe(&base, &format!("token={admin}&agent={other}")).await;
 
+    let newcomer = app.approved_agent("web-03").await;
+    let enrolled = next_event(&mut everything, "agent.enrolled").await;
+    assert_eq!(enrolled["data"]["agent_uuid"], newcomer.to_string());
+    assert_eq!(enrolled["data"]["status"], "offline");
+
     let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
     hello(&mut socket).await;
     let online = next_event(&mut everything, "agent.online").await;

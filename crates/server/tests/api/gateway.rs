@@ -639,3 +639,76 @@ async fn silent_agents_go_offline_and_then_overdue_once() {
     ));
     assert_eq!(transitions, 4, "online, offline, overdue, online");
 }
+
+#[actix_web::test]
+async fn deleting_an_agent_closes_its_connection_for_good() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("retired").await;
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    eventually!(
+        app.state
+            .connections
+            .contains(slimrmm_domain::agent::AgentId(uuid))
+            .then_some(())
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/agents/{uuid}"), &admin)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let closed = socket
+        .closed(WAIT)
+        .await
+        .expect("the deleted agent's connection is closed");
+    assert_eq!(closed.code, Some(1008));
+    assert!(
+        AgentSocket::connect(&base, uuid).await.is_err(),
+        "and it cannot connect again"
+    );
+}
+
+#[actix_web::test]
+async fn the_simulator_enrolls_and_runs_on_its_own() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let key = app
+        .enrollment_token(&admin, json!({"name": "sim", "auto_approve": true}))
+        .await;
+    let uuid = slimrmm_agent_sim::enroll(&base, &key, "sim-1")
+        .await
+        .unwrap();
+    let stats = std::sync::Arc::new(slimrmm_agent_sim::AutopilotStats::default());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let config = slimrmm_agent_sim::Autopilot {
+        server: base.clone(),
+        uuid,
+        heartbeat_every: Duration::from_secs(1),
+        agent_version: "2.3.14-sim".into(),
+    };
+    let running = tokio::spawn(slimrmm_agent_sim::autopilot(config, stats.clone(), stopped));
+    let path = format!("/api/v1/agents/{uuid}/state");
+    eventually!((app.get(&path, &admin).await.data()["heartbeat_kind"] == "full").then_some(()));
+    let id = app
+        .post(
+            &format!("/api/v1/agents/{uuid}/action"),
+            Some(&admin),
+            json!({"action": "restart", "params": {"delay": 60}}),
+        )
+        .await
+        .data()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = eventually!({
+        let reply = app.get(&format!("/api/v1/executions/{id}"), &admin).await;
+        (reply.data()["status"] == "completed").then(|| reply.data().clone())
+    });
+    assert_eq!(done["result"]["status"], "restart_initiated");
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}
