@@ -304,11 +304,13 @@ impl Command {
         }
     }
 
-    /// Changes the machine: such a command is never re-sent after a lost connection.
+    /// May change the machine: such a command is never re-sent after a lost connection. A
+    /// custom command counts, since nothing tells what it does.
     pub fn is_mutating(&self) -> bool {
         matches!(
             self,
-            Self::Restart { .. }
+            Self::CustomCommand { .. }
+                | Self::Restart { .. }
                 | Self::Shutdown { .. }
                 | Self::CancelShutdown
                 | Self::StartService { .. }
@@ -385,6 +387,11 @@ mod tests {
         );
         assert!(parse("restart", json!({})).unwrap().is_mutating());
         assert!(!parse("ping", json!({})).unwrap().is_mutating());
+        assert!(
+            parse("custom_command", json!({"command": "uptime"}))
+                .unwrap()
+                .is_mutating()
+        );
     }
 
     #[test]
