@@ -8,6 +8,7 @@ mod list;
 mod model;
 mod repository;
 mod review;
+mod selector;
 mod service;
 mod update;
 
@@ -19,6 +20,7 @@ pub use list::{AgentFilter, AgentListQuery, AgentSort, ListAgentsError};
 pub use model::{Agent, AgentId, AgentSecrets, AgentStatus, NewAgent};
 pub use repository::{AgentLabelChanges, AgentRepository, EnrollAgentError, StoredAgent};
 pub use review::ReviewAgentError;
+pub use selector::{AgentSelector, Target};
 pub use service::{AgentService, ConnectionControl};
 pub use update::{UpdateAgentError, UpdateAgentRequest};
 

@@ -20,3 +20,23 @@ impl PortError {
         Self::Unexpected(error.into())
     }
 }
+
+/// A field of a request that breaks a domain rule (answered as 422 naming the field).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    /// The field as the caller named it (`content`, `schedule.cron`, `targets.agent_uuids`).
+    pub field: String,
+    /// Why it was refused.
+    pub message: String,
+}
+
+impl InvalidField {
+    /// `field` was refused because of `message`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

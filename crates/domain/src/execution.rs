@@ -5,6 +5,7 @@ mod cancel;
 mod command;
 mod create;
 mod model;
+mod outcome;
 mod query;
 mod repository;
 mod service;
@@ -15,11 +16,12 @@ pub use create::CreateExecutionError;
 pub use model::{
     ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ReplyOutcome,
 };
+pub use outcome::{capped, outcome_of};
 pub use query::{
     ExecutionFilter, ExecutionListQuery, ExecutionSort, GetExecutionError, ListExecutionsError,
 };
 pub use repository::{ExecutionRepository, ExecutionWaker};
-pub use service::{ExecutionService, ExecutionSettings};
+pub use service::{ExecutionService, ExecutionSettings, announce};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use repository::{MockExecutionRepository, MockExecutionWaker};

@@ -24,12 +24,15 @@ pub mod health;
 pub mod inventory;
 pub mod list;
 pub mod notification;
+pub mod policy;
 pub mod presence;
 pub mod protocol;
+pub mod script;
 pub mod telemetry;
+pub mod text;
 pub mod user;
 
-pub use error::PortError;
+pub use error::{InvalidField, PortError};
 
 #[cfg(test)]
 mod test_support;

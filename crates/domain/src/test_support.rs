@@ -322,6 +322,85 @@ pub(crate) fn queued(new: &NewExecution) -> Execution {
         result: None,
         error: None,
         truncated: false,
+        script: new.script,
+        policy_run: new.policy_run,
+    }
+}
+
+// ---- scripts ----
+
+use crate::script::{MockScriptRepository, ScriptPorts, ScriptService};
+
+pub(crate) struct ScriptMocks {
+    pub scripts: MockScriptRepository,
+    pub agents: MockAgentRepository,
+    pub executions: MockExecutionRepository,
+    pub waker: MockExecutionWaker,
+}
+
+pub(crate) fn script_services() -> ScriptMocks {
+    ScriptMocks {
+        scripts: MockScriptRepository::new(),
+        agents: MockAgentRepository::new(),
+        executions: MockExecutionRepository::new(),
+        waker: MockExecutionWaker::new(),
+    }
+}
+
+impl ScriptMocks {
+    pub fn service(self) -> ScriptService {
+        let mut events = MockEventPublisher::new();
+        events.expect_publish().return_const(());
+        ScriptService::new(
+            ScriptPorts {
+                scripts: Arc::new(self.scripts),
+                agents: Arc::new(self.agents),
+                executions: Arc::new(self.executions),
+                waker: Arc::new(self.waker),
+                events: Arc::new(events),
+                clock: Arc::new(MockClock::fixed(t0())),
+            },
+            ExecutionSettings::default(),
+        )
+    }
+}
+
+// ---- policies ----
+
+use crate::policy::{MockPolicyRepository, PolicyPorts, PolicyService, PolicySettings};
+
+pub(crate) struct PolicyMocks {
+    pub policies: MockPolicyRepository,
+    pub agents: MockAgentRepository,
+    pub executions: MockExecutionRepository,
+}
+
+pub(crate) fn policy_services() -> PolicyMocks {
+    PolicyMocks {
+        policies: MockPolicyRepository::new(),
+        agents: MockAgentRepository::new(),
+        executions: MockExecutionRepository::new(),
+    }
+}
+
+impl PolicyMocks {
+    pub fn service(self) -> PolicyService {
+        let mut events = MockEventPublisher::new();
+        events.expect_publish().return_const(());
+        let mut waker = MockExecutionWaker::new();
+        waker.expect_wake().return_const(());
+        PolicyService::new(
+            PolicyPorts {
+                policies: Arc::new(self.policies),
+                agents: Arc::new(self.agents),
+                executions: Arc::new(self.executions),
+                waker: Arc::new(waker),
+                events: Arc::new(events),
+                clock: Arc::new(MockClock::fixed(t0())),
+            },
+            PolicySettings::default(),
+            ExecutionSettings::default(),
+        )
     }
 }
 

@@ -5,16 +5,23 @@ mod enrollment;
 mod envelope;
 mod execution;
 mod page;
+mod policy;
 pub(crate) mod rules;
+mod script;
 mod telemetry;
 mod token;
 mod user;
 
 pub use agent::{AgentOsDto, AgentResponse, AgentStatusDto};
 pub use enrollment::{CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, MtlsBundle};
-pub use envelope::{ApiResponse, Null, created, no_store, ok, ok_with_message};
+pub use envelope::{ApiResponse, Null, accepted, created, no_store, ok, ok_with_message};
 pub use execution::ExecutionResponse;
 pub use page::PageResponse;
+pub use policy::{
+    AgentPatchResult, PolicyResponse, PolicyRunResponse, PolicyScanResponse, ProgressResponse,
+    RebootResponse, ScheduleResponse, TargetsResponse, WindowResponse,
+};
+pub use script::{ScriptResponse, ScriptRunResponse};
 pub use telemetry::{
     AgentStateResponse, AlertResponse, DiskPointResponse, InventoryResponse, MetricPointResponse,
 };

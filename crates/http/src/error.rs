@@ -4,6 +4,7 @@ mod agents;
 mod domain;
 mod extractors;
 mod gateway;
+mod library;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -8,7 +8,7 @@ mod validation;
 
 pub use agent_headers::AgentHeaders;
 pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
-pub use json::ValidJson;
+pub use json::{OptionalJson, ValidJson};
 pub(crate) use json::{is_json, parse_json, payload_error};
 pub use list::{ListParams, ListParamsDoc};
 pub(crate) use validation::validation_errors;

@@ -67,6 +67,14 @@ pub(crate) fn base() -> OpenApi {
             tag("enrollment-tokens", "Tokens that let agents enroll"),
             tag("executions", "Commands sent to agents and their results"),
             tag("alerts", "Alerts raised by agents"),
+            tag(
+                "scripts",
+                "The script library and running scripts on agents",
+            ),
+            tag(
+                "policies",
+                "Patch-management policies, their runs (/policy-runs) and scans",
+            ),
             tag("events", "Live events for dashboards (WebSocket)"),
             tag("agent", "Endpoints the SlimRMM agent calls"),
             tag("health", "Liveness and readiness probes"),

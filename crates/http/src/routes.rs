@@ -7,6 +7,8 @@ pub mod enrollment;
 pub mod enrollment_tokens;
 pub mod executions;
 pub mod health;
+pub mod policies;
+pub mod scripts;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -58,6 +60,28 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(executions::get_execution)
                 .service(executions::cancel_execution),
         )
+        .service(
+            scope::scope("/scripts")
+                .service(scripts::crud::list_scripts)
+                .service(scripts::crud::create_script)
+                .service(scripts::crud::get_script)
+                .service(scripts::crud::update_script)
+                .service(scripts::crud::delete_script)
+                .service(scripts::execute::execute_script)
+                .service(scripts::execute::script_executions),
+        )
+        .service(
+            scope::scope("/policies")
+                .service(policies::crud::list_policies)
+                .service(policies::crud::create_policy)
+                .service(policies::crud::get_policy)
+                .service(policies::crud::update_policy)
+                .service(policies::crud::delete_policy)
+                .service(policies::run::execute_policy)
+                .service(policies::run::scan_policy)
+                .service(policies::run::policy_runs),
+        )
+        .service(scope::scope("/policy-runs").service(policies::run::get_policy_run))
         .service(
             scope::scope("/alerts")
                 .service(alerts::list_alerts)

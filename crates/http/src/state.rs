@@ -5,6 +5,8 @@ use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::gateway::GatewayService;
 use slimrmm_domain::inventory::InventoryService;
+use slimrmm_domain::policy::PolicyService;
+use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::telemetry::TelemetryService;
 
 use crate::gateway::{Connections, EventHub};
@@ -58,6 +60,10 @@ pub struct AppState {
     pub inventories: InventoryService,
     /// Alerts.
     pub alerts: AlertService,
+    /// The script library.
+    pub scripts: ScriptService,
+    /// Patch policies.
+    pub policies: PolicyService,
     /// The agents connected to this process.
     pub connections: Arc<Connections>,
     /// Live events for this process's subscribers.

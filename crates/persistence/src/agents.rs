@@ -5,6 +5,7 @@ mod certificates;
 mod list;
 mod row;
 mod search;
+mod select;
 mod write;
 
 use async_trait::async_trait;
@@ -14,7 +15,7 @@ use diesel_async::RunQueryDsl;
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{
     Agent, AgentFacts, AgentId, AgentLabelChanges, AgentListQuery, AgentRepository, AgentSecrets,
-    AgentStatus, EnrollAgentError, NewAgent, StoredAgent,
+    AgentSelector, AgentStatus, EnrollAgentError, NewAgent, StoredAgent, Target,
 };
 use slimrmm_domain::enrollment::CertificateRecord;
 use slimrmm_domain::list::Page;
@@ -75,6 +76,10 @@ impl AgentRepository for PgAgentRepository {
 
     async fn list(&self, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
         list::list(&self.db, query).await
+    }
+
+    async fn select(&self, selector: &AgentSelector) -> Result<Vec<Target>, PortError> {
+        select::select(&self.db, selector).await
     }
 
     async fn transition(

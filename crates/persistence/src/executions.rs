@@ -1,6 +1,7 @@
 //! `ExecutionRepository` on PostgreSQL. Every state change is an `UPDATE ... WHERE status = ...`
 //! so that concurrent processes never send or settle an execution twice.
 
+mod insert;
 mod row;
 
 use async_trait::async_trait;
@@ -20,7 +21,8 @@ use slimrmm_domain::list::{Page, SortOrder};
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::executions;
-use row::ExecutionRow;
+pub(crate) use insert::insert_executions;
+pub(crate) use row::ExecutionRow;
 
 /// Executions in PostgreSQL.
 #[derive(Clone)]
@@ -35,7 +37,7 @@ impl PgExecutionRepository {
     }
 }
 
-fn rows(rows: Vec<ExecutionRow>) -> Result<Vec<Execution>, PortError> {
+pub(crate) fn rows(rows: Vec<ExecutionRow>) -> Result<Vec<Execution>, PortError> {
     let mut executions: Vec<Execution> = rows
         .into_iter()
         .map(ExecutionRow::into_domain)
@@ -54,6 +56,12 @@ fn filtered(query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
     }
     if let Some(action) = &query.filter.action {
         selection = selection.filter(executions::action.eq(action.clone()));
+    }
+    if let Some(script) = query.filter.script {
+        selection = selection.filter(executions::script_id.eq(script.0));
+    }
+    if let Some(run) = query.filter.policy_run {
+        selection = selection.filter(executions::policy_run_id.eq(run.0));
     }
     selection
 }
@@ -80,26 +88,19 @@ impl PgExecutionRepository {
 #[async_trait]
 impl ExecutionRepository for PgExecutionRepository {
     async fn create(&self, new: &NewExecution) -> Result<Execution, PortError> {
+        let created = self.create_many(std::slice::from_ref(new)).await?;
+        created
+            .into_iter()
+            .next()
+            .ok_or_else(|| PortError::unexpected(anyhow::anyhow!("the insert returned no row")))
+    }
+
+    async fn create_many(&self, new: &[NewExecution]) -> Result<Vec<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
-        let row: ExecutionRow = diesel::insert_into(executions::table)
-            .values((
-                executions::id.eq(new.id.0),
-                executions::agent_uuid.eq(new.agent.0),
-                executions::action.eq(&new.action),
-                executions::params.eq(&new.params),
-                executions::mutating.eq(new.mutating),
-                executions::timeout_seconds
-                    .eq(i32::try_from(new.timeout_seconds).unwrap_or(i32::MAX)),
-                executions::status.eq(ExecutionStatus::Queued.as_str()),
-                executions::created_by.eq(new.created_by.map(|user| user.0)),
-                executions::created_at.eq(new.created_at),
-                executions::expires_at.eq(new.expires_at),
-            ))
-            .returning(ExecutionRow::as_returning())
-            .get_result(&mut conn)
+        conn.transaction(async |conn| insert_executions(conn, new).await)
             .await
-            .map_err(query_error)?;
-        row.into_domain()
+            .map_err(query_error)
+            .and_then(rows)
     }
 
     async fn find(&self, id: ExecutionId) -> Result<Option<Execution>, PortError> {

@@ -141,6 +141,52 @@ diesel::table! {
         result -> Nullable<Jsonb>,
         error -> Nullable<Text>,
         truncated -> Bool,
+        script_id -> Nullable<Uuid>,
+        policy_run_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    scripts (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        script_type -> Text,
+        content -> Text,
+        timeout_seconds -> Int4,
+        platforms -> Nullable<Array<Text>>,
+        category -> Nullable<Text>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    policies (id) {
+        id -> Uuid,
+        name -> Text,
+        description -> Nullable<Text>,
+        enabled -> Bool,
+        definition -> Jsonb,
+        next_run_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    policy_runs (id) {
+        id -> Uuid,
+        policy_id -> Uuid,
+        trigger -> Text,
+        slot -> Nullable<Timestamptz>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        target_count -> Int4,
+        warnings -> Array<Text>,
     }
 }
 
@@ -207,6 +253,7 @@ diesel::table! {
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(policy_runs -> policies (policy_id));
 diesel::joinable!(agent_certificates -> agents (agent_uuid));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(

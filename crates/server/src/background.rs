@@ -1,6 +1,6 @@
 //! The tasks a server process runs besides answering requests: writing heartbeats, sweeping
-//! presence and executions, delivering queued commands, relaying events and wake-ups between
-//! processes, and housekeeping.
+//! presence and executions, delivering queued commands, starting scheduled policy runs,
+//! relaying events and wake-ups between processes, and housekeeping.
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,6 +23,8 @@ const SWEEP: Duration = Duration::from_secs(10);
 /// How often queued commands are looked for, in case a wake-up was missed.
 const DELIVERY_SWEEP: Duration = Duration::from_secs(5);
 const HOUSEKEEPING: Duration = Duration::from_secs(3600);
+/// How often due policy schedules are looked for (slots are whole minutes).
+const SCHEDULER: Duration = Duration::from_secs(10);
 
 /// The running tasks; dropping this stops them.
 pub struct Background {
@@ -69,6 +71,18 @@ impl Assembly {
             async move {
                 if let Err(error) = gateway.sweep().await {
                     tracing::warn!(error = ?error, "the presence and execution sweep failed");
+                }
+            }
+        }));
+
+        let policies = self.state.policies.clone();
+        tasks.push(every(SCHEDULER, move || {
+            let policies = policies.clone();
+            async move {
+                match policies.run_due().await {
+                    Ok(0) => {}
+                    Ok(started) => tracing::info!(started, "scheduled policy runs started"),
+                    Err(error) => tracing::warn!(error = ?error, "the policy scheduler failed"),
                 }
             }
         }));

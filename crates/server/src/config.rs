@@ -190,6 +190,11 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800), global = true)]
     pub command_expiry: u32,
 
+    /// Seconds after which a missed schedule slot (the server was down) is skipped rather than
+    /// run late; only the latest missed slot is ever caught up.
+    #[arg(long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800), global = true)]
+    pub schedule_grace: u32,
+
     /// Command results larger than this many bytes are cut and marked truncated.
     #[arg(long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub result_max_bytes: usize,

@@ -17,6 +17,8 @@ use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
 use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::notification::Notifier;
+use slimrmm_domain::policy::{PolicyPorts, PolicyService, PolicySettings};
+use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
 use slimrmm_http::gateway::EventHub;
@@ -25,8 +27,9 @@ use slimrmm_notify::UndeliverableNotifier;
 use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
     PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgInventoryRepository,
-    PgPasswordResetRepository, PgPresenceRepository, PgReadiness, PgSessionRepository, PgTelemetry,
-    PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
+    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgReadiness,
+    PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository, PoolSettings,
+    ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -202,6 +205,32 @@ pub async fn assemble(
         },
         execution_settings,
     );
+    let scripts = ScriptService::new(
+        ScriptPorts {
+            scripts: Arc::new(PgScriptRepository::new(db.clone())),
+            agents: agents.clone(),
+            executions: executions.clone(),
+            waker: Arc::new(bus.clone()),
+            events: events.clone(),
+            clock: clock.clone(),
+        },
+        execution_settings,
+    );
+    let policies = PolicyService::new(
+        PolicyPorts {
+            policies: Arc::new(PgPolicyRepository::new(db.clone())),
+            agents: agents.clone(),
+            executions: executions.clone(),
+            waker: Arc::new(bus.clone()),
+            events: events.clone(),
+            clock: clock.clone(),
+        },
+        PolicySettings {
+            grace: TimeDelta::seconds(i64::from(config.schedule_grace)),
+            ..PolicySettings::default()
+        },
+        execution_settings,
+    );
     let state = AppState {
         auth: AuthService::new(ports, auth_settings),
         users: user_service(&db, hasher),
@@ -224,6 +253,8 @@ pub async fn assemble(
         ),
         inventories: InventoryService::new(agents, inventories),
         alerts: AlertService::new(alerts, clock),
+        scripts,
+        policies,
         connections: Arc::default(),
         events: EventHub::default(),
         readiness: Arc::new(PgReadiness::new(db.clone())),

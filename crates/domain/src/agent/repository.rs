@@ -2,8 +2,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Agent, AgentFacts, AgentId, AgentListQuery, AgentSecrets, AgentStatus, DisplayName, NewAgent,
-    Tags,
+    Agent, AgentFacts, AgentId, AgentListQuery, AgentSecrets, AgentSelector, AgentStatus,
+    DisplayName, NewAgent, Tags, Target,
 };
 use crate::PortError;
 use crate::enrollment::CertificateRecord;
@@ -69,6 +69,9 @@ pub trait AgentRepository: Send + Sync {
 
     /// One page of agents.
     async fn list(&self, query: &AgentListQuery) -> Result<Page<Agent>, PortError>;
+
+    /// Every approved agent `selector` reaches (see [`AgentSelector`]), by host name.
+    async fn select(&self, selector: &AgentSelector) -> Result<Vec<Target>, PortError>;
 
     /// Moves the agent from `from` to `to` if it is in `from` (compare-and-swap), recording
     /// who approved it when `to` is approved. Leaving the approved states revokes its

@@ -1,11 +1,10 @@
 use chrono::TimeDelta;
 use uuid::Uuid;
 
-use super::{Command, Execution, ExecutionId, ExecutionService, NewExecution};
+use super::{Command, Execution, ExecutionId, ExecutionService, NewExecution, announce};
 use crate::PortError;
 use crate::agent::AgentId;
 use crate::auth::{Actor, Capability};
-use crate::event::Event;
 
 /// Why a command could not be queued.
 #[derive(Debug, thiserror::Error)]
@@ -43,12 +42,12 @@ impl ExecutionService {
         if !actor.can(Capability::Operate) {
             return Err(CreateExecutionError::Forbidden);
         }
-        let expires_in = expires_in.unwrap_or(self.settings.default_expiry);
-        if expires_in < TimeDelta::seconds(1) || expires_in > self.settings.max_expiry {
-            return Err(CreateExecutionError::InvalidExpiry {
-                max_seconds: self.settings.max_expiry.num_seconds(),
-            });
-        }
+        let expires_in =
+            self.settings
+                .expiry(expires_in)
+                .ok_or(CreateExecutionError::InvalidExpiry {
+                    max_seconds: self.settings.max_expiry.num_seconds(),
+                })?;
         let stored = self
             .agents
             .find(agent)
@@ -69,11 +68,16 @@ impl ExecutionService {
             created_by: Some(actor.id()),
             created_at: now,
             expires_at: now + expires_in,
+            script: None,
+            policy_run: None,
         };
         let execution = self.executions.create(&new).await?;
         tracing::info!(execution = %execution.id, agent = %agent, action = %execution.action, by = %actor.id(), "command queued");
-        self.waker.wake(agent);
-        self.events.publish(Event::execution(&execution));
+        announce(
+            self.waker.as_ref(),
+            self.events.as_ref(),
+            std::slice::from_ref(&execution),
+        );
         Ok(execution)
     }
 }

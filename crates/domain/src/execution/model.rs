@@ -6,6 +6,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::agent::AgentId;
+use crate::policy::PolicyRunId;
+use crate::script::ScriptId;
 use crate::user::UserId;
 
 /// An execution's id; sent to the agent as the `request_id`.
@@ -123,6 +125,10 @@ pub struct Execution {
     pub error: Option<String>,
     /// The result was cut to the size limit.
     pub truncated: bool,
+    /// The library script it runs.
+    pub script: Option<ScriptId>,
+    /// The policy run it belongs to.
+    pub policy_run: Option<PolicyRunId>,
 }
 
 /// An execution about to be stored.
@@ -146,6 +152,10 @@ pub struct NewExecution {
     pub created_at: DateTime<Utc>,
     /// Expiry if never sent.
     pub expires_at: DateTime<Utc>,
+    /// The library script it runs.
+    pub script: Option<ScriptId>,
+    /// The policy run it belongs to.
+    pub policy_run: Option<PolicyRunId>,
 }
 
 /// How an answer settles an execution.

@@ -3,6 +3,8 @@ use crate::PortError;
 use crate::agent::AgentId;
 use crate::auth::{Actor, Capability};
 use crate::list::{ListQuery, Page};
+use crate::policy::PolicyRunId;
+use crate::script::ScriptId;
 
 crate::sort_key! {
     /// The fields an execution list can be sorted by.
@@ -21,6 +23,10 @@ pub struct ExecutionFilter {
     pub status: Option<ExecutionStatus>,
     /// Only this action.
     pub action: Option<String>,
+    /// Only runs of this library script.
+    pub script: Option<ScriptId>,
+    /// Only this policy run's.
+    pub policy_run: Option<PolicyRunId>,
 }
 
 /// A request for one page of executions.

@@ -14,6 +14,9 @@ pub trait ExecutionRepository: Send + Sync {
     /// Stores a queued execution.
     async fn create(&self, execution: &NewExecution) -> Result<Execution, PortError>;
 
+    /// Stores queued executions, all or none.
+    async fn create_many(&self, executions: &[NewExecution]) -> Result<Vec<Execution>, PortError>;
+
     /// One execution.
     async fn find(&self, id: ExecutionId) -> Result<Option<Execution>, PortError>;
 

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
-use super::{ExecutionRepository, ExecutionWaker};
+use super::{Execution, ExecutionRepository, ExecutionWaker};
 use crate::agent::AgentRepository;
 use crate::clock::Clock;
-use crate::event::EventPublisher;
+use crate::event::{Event, EventPublisher};
 
 /// Limits of executions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,27 @@ impl Default for ExecutionSettings {
             max_expiry: TimeDelta::days(7),
             max_result_bytes: 1024 * 1024,
         }
+    }
+}
+
+impl ExecutionSettings {
+    /// How long a command may wait for its agent: `requested`, or the default; `None` when
+    /// the request is under a second or over the maximum.
+    pub fn expiry(&self, requested: Option<TimeDelta>) -> Option<TimeDelta> {
+        let expiry = requested.unwrap_or(self.default_expiry);
+        (TimeDelta::seconds(1) <= expiry && expiry <= self.max_expiry).then_some(expiry)
+    }
+}
+
+/// Announces newly queued executions: wakes whichever process holds each agent's connection
+/// and publishes an `execution.updated` event for each.
+pub fn announce(waker: &dyn ExecutionWaker, events: &dyn EventPublisher, queued: &[Execution]) {
+    let mut woken = std::collections::HashSet::new();
+    for execution in queued {
+        if woken.insert(execution.agent) {
+            waker.wake(execution.agent);
+        }
+        events.publish(Event::execution(execution));
     }
 }
 

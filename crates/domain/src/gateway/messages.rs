@@ -1,32 +1,15 @@
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::GatewayService;
 use crate::PortError;
 use crate::agent::Agent;
 use crate::event::Event;
-use crate::execution::{ExecutionStatus, ReplyOutcome};
+use crate::execution::outcome_of;
 use crate::inventory::{Inventory, InventoryKind};
 use crate::notification::Notification;
 use crate::protocol::{AgentMessage, InventoryChange, Reply, ThresholdAlert};
 use crate::telemetry::ReceivedHeartbeat;
-
-/// A result cut to `max` serialized bytes: kept as is when it fits, else its JSON text cut at a
-/// character boundary and kept as a string. True when cut.
-pub(super) fn capped(data: Option<Value>, max: usize) -> (Option<Value>, bool) {
-    let Some(data) = data else {
-        return (None, false);
-    };
-    let text = data.to_string();
-    if text.len() <= max {
-        return (Some(data), false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (Some(Value::String(text[..end].to_owned())), true)
-}
 
 impl GatewayService {
     /// Acts on one message from a connected agent.
@@ -88,25 +71,17 @@ impl GatewayService {
         reply: Reply,
         now: DateTime<Utc>,
     ) -> Result<(), PortError> {
-        let (result, truncated) = capped(reply.data, self.execution_settings.max_result_bytes);
-        let outcome = ReplyOutcome {
-            status: if reply.success {
-                ExecutionStatus::Completed
-            } else {
-                ExecutionStatus::Failed
-            },
-            result,
-            error: reply.error,
-            truncated,
-        };
+        let id = reply.execution;
+        let outcome = outcome_of(reply, self.execution_settings.max_result_bytes);
+        let truncated = outcome.truncated;
         let Some(execution) = self
             .ports
             .executions
-            .complete(reply.execution, agent.id, &outcome, now)
+            .complete(id, agent.id, &outcome, now)
             .await?
         else {
             // A second answer to the same command (§3.2), or not ours.
-            tracing::debug!(agent = %agent.id, execution = %reply.execution, "reply ignored");
+            tracing::debug!(agent = %agent.id, execution = %id, "reply ignored");
             return Ok(());
         };
         self.ports.events.publish(Event::execution(&execution));
@@ -171,24 +146,5 @@ impl GatewayService {
                 });
         inventory.apply(change, now);
         self.ports.inventories.put(agent.id, kind, &inventory).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn results_are_capped_at_a_character_boundary_and_marked() {
-        assert_eq!(
-            capped(Some(json!({"a": 1})), 100),
-            (Some(json!({"a": 1})), false)
-        );
-        let (cut, truncated) = capped(Some(json!({"text": "é".repeat(100)})), 20);
-        assert!(truncated);
-        let Value::String(text) = cut.unwrap() else {
-            panic!()
-        };
-        assert!(text.len() <= 20 && text.starts_with("{\"text\":\""));
     }
 }

@@ -72,6 +72,8 @@ async fn an_answer_settles_the_agents_own_execution_and_stores_its_inventory() {
                 created_by: None,
                 created_at: crate::test_support::t0(),
                 expires_at: crate::test_support::t0(),
+                script: None,
+                policy_run: None,
             });
             execution.status = outcome.status;
             execution.result = outcome.result.clone();

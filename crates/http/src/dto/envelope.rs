@@ -46,6 +46,11 @@ pub fn created<T: Serialize>(data: T) -> HttpResponse {
     HttpResponse::Created().json(ApiResponse::new(data, "Success"))
 }
 
+/// 202 with `data` and a message: the work was queued.
+pub fn accepted<T: Serialize>(data: T, message: impl Into<Cow<'static, str>>) -> HttpResponse {
+    HttpResponse::Accepted().json(ApiResponse::new(data, message))
+}
+
 /// Marks a response that carries a secret as not to be cached anywhere.
 pub fn no_store(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(

@@ -35,13 +35,21 @@ pub struct ExecutionResponse {
     pub completed_at: Option<DateTime<Utc>>,
     /// How often it was sent.
     pub attempts: u32,
-    /// What the agent returned (a JSON string of the cut text when `truncated`).
+    /// What the agent returned. Scripts: `{status, exit_code, output, error_output,
+    /// started_at, completed_at, duration_ms}` (outputs cut on their own when `truncated`);
+    /// patches: `{status, patches_installed, patches_failed, reboot_required, output,
+    /// error_output, duration_ms}`; otherwise the agent's data as sent, or a JSON string of the
+    /// cut text when `truncated`.
     #[schema(value_type = Option<Object>)]
     pub result: Option<Value>,
     /// The agent's error, or why the server gave up.
     pub error: Option<String>,
     /// The result was cut to the size limit.
     pub truncated: bool,
+    /// The library script it runs.
+    pub script_id: Option<Uuid>,
+    /// The policy run it belongs to.
+    pub policy_run_id: Option<Uuid>,
 }
 
 impl From<Execution> for ExecutionResponse {
@@ -62,6 +70,8 @@ impl From<Execution> for ExecutionResponse {
             result: execution.result,
             error: execution.error,
             truncated: execution.truncated,
+            script_id: execution.script.map(|script| script.0),
+            policy_run_id: execution.policy_run.map(|run| run.0),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Display;
 
+use serde::{Deserialize, Deserializer};
 use slimrmm_domain::agent::{AgentVersion, Arch, DisplayName, Hostname, Tags};
 use slimrmm_domain::user::{Email, FullName, Password, Username};
 use validator::ValidationError;
@@ -67,4 +68,14 @@ pub fn tags(value: &[String]) -> Result<(), ValidationError> {
 /// Parses a field that validation already accepted; a refusal here still answers 422.
 pub fn parsed<T, E: Display>(field: &'static str, result: Result<T, E>) -> Result<T, ApiError> {
     result.map_err(|error| ApiError::invalid_field(field, error))
+}
+
+/// Reads a field that may be `null` as `Some(None)`, so that "absent" (leave it) and `null`
+/// (clear it) differ in partial updates. Use with `#[serde(default, deserialize_with = ...)]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }

@@ -65,6 +65,22 @@ pub(crate) fn payload_error(error: actix_web::Error) -> ApiError {
     }
 }
 
+/// Reads and checks a JSON body of type `T`.
+fn decode<T: DeserializeOwned + Validate>(json: bool, bytes: &[u8]) -> Result<T, ApiError> {
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "the request body must be JSON (Content-Type: application/json)",
+        ));
+    }
+    let value: T = parse_json(bytes)?;
+    value
+        .validate()
+        .map_err(|errors| ApiError::validation(validation_errors(&errors)))?;
+    Ok(value)
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -74,18 +90,32 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
         let body = Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    "the request body must be JSON (Content-Type: application/json)",
-                ));
+                return decode(json, &[]).map(Self);
             }
             let bytes = body.await.map_err(payload_error)?;
-            let value: T = parse_json(&bytes)?;
-            value
-                .validate()
-                .map_err(|errors| ApiError::validation(validation_errors(&errors)))?;
-            Ok(Self(value))
+            decode(json, &bytes).map(Self)
+        })
+    }
+}
+
+/// A JSON body that may be left out entirely (then `T::default()`); when present it is read
+/// like [`ValidJson`].
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(payload_error)?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Self(T::default()));
+            }
+            decode(json, &bytes).map(Self)
         })
     }
 }

@@ -4,6 +4,8 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::execution::{ExecutionFilter, ExecutionId, ExecutionSort, ExecutionStatus};
+use slimrmm_domain::policy::PolicyRunId;
+use slimrmm_domain::script::ScriptId;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -22,10 +24,14 @@ pub struct ExecutionFilterParams {
     pub status: Option<String>,
     /// Only this action.
     pub action: Option<String>,
+    /// Only runs of this library script.
+    pub script_id: Option<Uuid>,
+    /// Only this policy run's.
+    pub policy_run_id: Option<Uuid>,
 }
 
 impl ExecutionFilterParams {
-    fn into_domain(self) -> Result<ExecutionFilter, ApiError> {
+    pub(crate) fn into_domain(self) -> Result<ExecutionFilter, ApiError> {
         let status = self
             .status
             .map(|status| {
@@ -38,6 +44,8 @@ impl ExecutionFilterParams {
             agent: self.agent_uuid.map(AgentId),
             status,
             action: self.action,
+            script: self.script_id.map(ScriptId),
+            policy_run: self.policy_run_id.map(PolicyRunId),
         })
     }
 }

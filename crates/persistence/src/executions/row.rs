@@ -4,6 +4,8 @@ use serde_json::Value;
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::execution::{Execution, ExecutionId};
+use slimrmm_domain::policy::PolicyRunId;
+use slimrmm_domain::script::ScriptId;
 use slimrmm_domain::user::UserId;
 use uuid::Uuid;
 
@@ -12,7 +14,7 @@ use crate::schema::executions;
 
 #[derive(Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = executions, check_for_backend(diesel::pg::Pg))]
-pub(super) struct ExecutionRow {
+pub(crate) struct ExecutionRow {
     id: Uuid,
     agent_uuid: Uuid,
     action: String,
@@ -29,10 +31,12 @@ pub(super) struct ExecutionRow {
     result: Option<Value>,
     error: Option<String>,
     truncated: bool,
+    script_id: Option<Uuid>,
+    policy_run_id: Option<Uuid>,
 }
 
 impl ExecutionRow {
-    pub(super) fn into_domain(self) -> Result<Execution, PortError> {
+    pub(crate) fn into_domain(self) -> Result<Execution, PortError> {
         Ok(Execution {
             id: ExecutionId(self.id),
             agent: AgentId(self.agent_uuid),
@@ -53,6 +57,8 @@ impl ExecutionRow {
             result: self.result,
             error: self.error,
             truncated: self.truncated,
+            script: self.script_id.map(ScriptId),
+            policy_run: self.policy_run_id.map(PolicyRunId),
         })
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use crate::AppState;
-use crate::dto::{ApiResponse, ExecutionResponse};
+use crate::dto::{ApiResponse, ExecutionResponse, accepted};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Operate, ValidJson};
 
@@ -68,9 +68,8 @@ pub async fn agent_action(
             expires_in,
         )
         .await?;
-    Ok(HttpResponse::Accepted().json(serde_json::json!({
-        "data": ExecutionResponse::from(execution),
-        "message": "Command queued",
-        "status": "ok",
-    })))
+    Ok(accepted(
+        ExecutionResponse::from(execution),
+        "Command queued",
+    ))
 }

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, patch, web};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use slimrmm_domain::agent::{AgentId, DisplayName, Tags, UpdateAgentRequest};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,17 +11,13 @@ use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Operate, ValidJson};
 
-fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(deserializer).map(Some)
-}
-
 /// Changes to an agent's labels; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateAgentBody {
     /// A display name (1 to 128 characters), or `null` to remove it.
     #[validate(custom(function = "rules::display_name"))]
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "rules::present")]
     #[schema(value_type = Option<String>)]
     pub display_name: Option<Option<String>>,
     /// The complete new set of tags (each 1 to 64 of letters, digits and `-_.:/`; at most 32).

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, put, web};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use slimrmm_domain::user::{
     Email, FullName, Password, PasswordChange, UpdateUserRequest, UserId, Username,
 };
@@ -11,13 +11,6 @@ use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Read, ValidJson};
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// Parses a field that may be absent, `null` (clear it) or a value.
 fn clearable<T, E: std::fmt::Display>(
@@ -41,12 +34,12 @@ pub struct UpdateUserBody {
     pub username: Option<String>,
     /// New email, or `null` to remove it.
     #[validate(custom(function = "rules::email"))]
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "rules::present")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     /// New display name, or `null` to remove it.
     #[validate(custom(function = "rules::full_name"))]
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "rules::present")]
     #[schema(value_type = Option<String>)]
     pub full_name: Option<Option<String>>,
     /// New role (admins only; the last active admin cannot be demoted).
