@@ -82,6 +82,56 @@ fn generic(action: &str, request_id: &str, outcome: Result<Value, String>) -> Va
     Value::Object(reply)
 }
 
+/// What a Linux agent's `execute_script` reports (§5): `cmd` scripts fail validation, a
+/// script containing `SIMULATE_TIMEOUT` is stopped at its timeout (exit code -1), `exit N`
+/// sets the exit code (with a line on stderr), anything else prints its name.
+fn run_script(request: &Value) -> Value {
+    let text = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let (content, kind) = (text("script_content"), text("script_type"));
+    let timeout = request
+        .get("timeout_seconds")
+        .and_then(Value::as_u64)
+        .unwrap_or(60);
+    let now = Utc::now().to_rfc3339();
+    let exit_code = content
+        .split_whitespace()
+        .skip_while(|word| *word != "exit")
+        .nth(1)
+        .and_then(|code| code.parse::<i64>().ok());
+    let (status, exit_code, output, error_output) = if kind == "cmd" || kind == "batch" {
+        (
+            "failed",
+            -1,
+            String::new(),
+            "cmd/batch not available on non-Windows".to_owned(),
+        )
+    } else if content.contains("SIMULATE_TIMEOUT") {
+        (
+            "completed",
+            -1,
+            String::new(),
+            format!("script timed out after {timeout}s"),
+        )
+    } else if let Some(code) = exit_code.filter(|code| *code != 0) {
+        ("completed", code, String::new(), "err\n".to_owned())
+    } else {
+        (
+            "completed",
+            0,
+            format!("ran {}\n", text("script_name")),
+            String::new(),
+        )
+    };
+    json!({"execution_id": request.get("execution_id").cloned().unwrap_or(Value::Null),
+        "status": status, "exit_code": exit_code, "output": output, "error_output": error_output,
+        "started_at": now, "completed_at": now, "duration_ms": 2})
+}
+
 /// The frames the agent sends back for one request, with its checks (§3.1): the anti-replay
 /// rules, `request_id` for mutating actions, maintenance mode, unknown actions.
 pub fn answer(request: &Value, memory: &mut AgentMemory) -> Vec<Value> {
@@ -144,11 +194,18 @@ pub fn answer(request: &Value, memory: &mut AgentMemory) -> Vec<Value> {
             json!({"command": field("command"), "exit_code": 0, "stdout": "simulated\n", "stderr": "", "duration_ms": 1})
         }
         "execute_script" => {
-            let now = Utc::now().to_rfc3339();
-            let result = json!({"execution_id": field("execution_id"), "status": "completed", "exit_code": 0,
-                "output": "simulated\n", "error_output": "", "started_at": now, "completed_at": now, "duration_ms": 1});
+            let result = run_script(request);
             let mut raw = result.clone();
             raw["action"] = Value::from("script_execution_result");
+            return vec![raw, generic(action, request_id, Ok(result))];
+        }
+        "execute_patches" => {
+            let result = json!({"execution_id": field("execution_id"), "status": "completed",
+                "output": "Reading package lists...\n1 upgraded", "error_output": "",
+                "patches_installed": [{"name": "openssl", "version": "3.0.13", "status": "installed"}],
+                "patches_failed": [], "reboot_required": false, "duration_ms": 4200});
+            let mut raw = result.clone();
+            raw["action"] = Value::from("patch_execution_result");
             return vec![raw, generic(action, request_id, Ok(result))];
         }
         _ => return fail(&format!("unknown action: {action}")),

@@ -51,7 +51,7 @@ impl PolicyService {
         };
         let since = claimed.max(now - self.settings.grace);
         let Some(slot) = schedule.latest_slot(now, since, window) else {
-            tracing::warn!(policy = %policy.id, missed = %claimed, "scheduled slot missed by more than the grace period; skipped");
+            tracing::warn!(policy = %policy.id, missed = %claimed, "no slot to run: missed by more than the grace period, or outside the maintenance window; skipped");
             return Ok(false);
         };
         let local = schedule.wall_clock(now);

@@ -98,8 +98,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     }
 }
 
-/// A JSON body that may be left out entirely (then `T::default()`); when present it is read
-/// like [`ValidJson`].
+/// A JSON body that may be left out entirely or be `null` (then `T::default()`); otherwise it
+/// is read like [`ValidJson`].
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub T);
 
@@ -112,7 +112,8 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
         let body = Bytes::from_request(req, payload);
         Box::pin(async move {
             let bytes = body.await.map_err(payload_error)?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            let text = bytes.trim_ascii();
+            if text.is_empty() || text == b"null" {
                 return Ok(Self(T::default()));
             }
             decode(json, &bytes).map(Self)

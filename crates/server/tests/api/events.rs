@@ -9,6 +9,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::{serve, spawn};
+use crate::live::hello;
 
 type EventStream =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -40,13 +41,6 @@ async fn next_event(stream: &mut EventStream, kind: &str) -> Value {
             }
         }
     }
-}
-
-async fn hello(socket: &mut AgentSocket) {
-    socket
-        .send(&json!({"action": "set_maintenance", "enabled": false, "reason": "Agent started successfully"}))
-        .await
-        .unwrap();
 }
 
 #[actix_web::test]

@@ -3,47 +3,14 @@
 use std::time::Duration;
 
 use actix_web::http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 use slimrmm_agent_sim::{
     AgentMemory, AgentSocket, answer, full_heartbeat, minimal_heartbeat, stats_heartbeat,
 };
 use uuid::Uuid;
 
 use crate::helpers::spawn;
-
-const WAIT: Duration = Duration::from_secs(5);
-
-/// Polls `check` until it returns `Some`, for up to five seconds.
-macro_rules! eventually {
-    ($check:expr) => {{
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(value) = $check {
-                break value;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "timed out waiting for {}",
-                stringify!($check)
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }};
-}
-
-async fn hello(socket: &mut AgentSocket) {
-    let message = json!({"action": "set_maintenance", "enabled": false, "reason": "Agent started successfully"});
-    socket.send(&message).await.unwrap();
-}
-
-/// The next frame that is not ours to ignore.
-async fn request(socket: &mut AgentSocket) -> Value {
-    socket
-        .receive(WAIT)
-        .await
-        .expect("connection open")
-        .expect("a request within 5 s")
-}
+use crate::live::{WAIT, hello, request};
 
 #[actix_web::test]
 async fn unknown_pending_and_malformed_agents_are_refused_before_the_upgrade() {

@@ -192,6 +192,18 @@ where
         self.enroll(&key, hostname).await.uuid.parse().unwrap()
     }
 
+    /// An approved agent on `os` carrying `tags`: its uuid.
+    pub async fn agent_with(&self, hostname: &str, os: &str, tags: &[&str]) -> uuid::Uuid {
+        let admin = self.admin().await;
+        let body = json!({"name": format!("fleet {hostname}"), "auto_approve": true, "tags": tags});
+        let key = self.enrollment_token(&admin, body).await;
+        self.enroll_os(&key, hostname, os)
+            .await
+            .uuid
+            .parse()
+            .unwrap()
+    }
+
     pub async fn send(&self, request: TestRequest) -> Reply {
         let response = test::call_service(&self.service, request.to_request()).await;
         let status = response.status();
@@ -334,10 +346,15 @@ where
         self.send(request).await
     }
 
-    /// Registers a new agent with `key` on the current path and expects success.
+    /// Registers a new Linux agent with `key` and expects success.
     pub async fn enroll(&self, key: &str, hostname: &str) -> Enrolled {
+        self.enroll_os(key, hostname, "linux").await
+    }
+
+    /// Registers a new agent on `os` with `key` and expects success.
+    pub async fn enroll_os(&self, key: &str, hostname: &str, os: &str) -> Enrolled {
         let body = json!({
-            "os": "linux", "arch": "x86_64", "hostname": hostname, "agent_version": "2.3.14", "token": key,
+            "os": os, "arch": "x86_64", "hostname": hostname, "agent_version": "2.3.14", "token": key,
         });
         let reply = self
             .register_as_agent("/api/v1/enrollment/register", Some(key), body)

@@ -1,6 +1,9 @@
 //! The HTTP API end to end: in-process through actix's test service, against a real PostgreSQL
 //! database of its own per test.
 
+#[macro_use]
+mod live;
+
 mod agents;
 mod auth;
 mod authorization;
@@ -11,4 +14,6 @@ mod events;
 mod gateway;
 mod helpers;
 mod password_reset;
+mod policies;
+mod scripts;
 mod users;
