@@ -179,6 +179,7 @@ impl ExecutionRepository for PgExecutionRepository {
         agent: AgentId,
         connection: ConnectionId,
         now: DateTime<Utc>,
+        limit: u32,
     ) -> Result<Vec<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
         let claimed: Vec<ExecutionRow> = diesel::sql_query(
@@ -186,12 +187,13 @@ impl ExecutionRepository for PgExecutionRepository {
                  deadline_at = $3 + make_interval(secs => timeout_seconds), attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM executions \
                  WHERE agent_uuid = $1 AND status = 'queued' AND expires_at > $3 \
-                 ORDER BY created_at FOR UPDATE SKIP LOCKED) \
+                 ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
              RETURNING *",
         )
         .bind::<diesel::sql_types::Uuid, _>(agent.0)
         .bind::<diesel::sql_types::Uuid, _>(connection.0)
         .bind::<Timestamptz, _>(now)
+        .bind::<diesel::sql_types::BigInt, _>(i64::from(limit))
         .load(&mut conn)
         .await
         .map_err(query_error)?;

@@ -30,14 +30,15 @@ pub trait ExecutionRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<Execution>, PortError>;
 
-    /// Marks the agent's queued, unexpired executions as sent on `connection` (oldest first)
-    /// and returns them for sending. Executions claimed by one caller are not returned to
+    /// Marks at most `limit` of the agent's queued, unexpired executions as sent on
+    /// `connection` (oldest first) and returns them for sending. Executions claimed by one caller are not returned to
     /// another.
     async fn claim(
         &self,
         agent: AgentId,
         connection: ConnectionId,
         now: DateTime<Utc>,
+        limit: u32,
     ) -> Result<Vec<Execution>, PortError>;
 
     /// Settles a sent (or timed-out) execution of `agent` with its answer; `None` when it was

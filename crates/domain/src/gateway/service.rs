@@ -24,6 +24,10 @@ pub struct GatewaySettings {
     pub overdue_after: TimeDelta,
     /// At most one `agent.heartbeat` event per agent per this long (1 s).
     pub heartbeat_event_interval: TimeDelta,
+    /// At most this many queued commands are sent to an agent at once (8); the rest follow
+    /// with the next delivery sweep. The agent's rate limiter refuses more than 10 commands
+    /// in a burst (then 5 per second).
+    pub delivery_batch: u32,
 }
 
 impl Default for GatewaySettings {
@@ -32,6 +36,7 @@ impl Default for GatewaySettings {
             offline_after: TimeDelta::minutes(3),
             overdue_after: TimeDelta::minutes(30),
             heartbeat_event_interval: TimeDelta::seconds(1),
+            delivery_batch: 8,
         }
     }
 }
@@ -138,7 +143,11 @@ impl GatewayService {
         connection: ConnectionId,
     ) -> Result<Vec<String>, PortError> {
         let now = self.ports.clock.now();
-        let claimed = self.ports.executions.claim(agent, connection, now).await?;
+        let claimed = self
+            .ports
+            .executions
+            .claim(agent, connection, now, self.settings.delivery_batch)
+            .await?;
         Ok(claimed
             .iter()
             .map(|execution| {

@@ -679,3 +679,46 @@ async fn the_simulator_enrolls_and_runs_on_its_own() {
     stop.send(true).unwrap();
     running.await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_backlog_reaches_a_reconnecting_agent_in_batches_its_rate_limit_accepts() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let uuid = app.approved_agent("backlogged").await;
+    let path = format!("/api/v1/agents/{uuid}/action");
+    for _ in 0..12 {
+        let queued = app
+            .post(
+                &path,
+                Some(&admin),
+                json!({"action": "restart", "params": {"delay": 60}}),
+            )
+            .await;
+        assert_eq!(queued.status, StatusCode::ACCEPTED);
+    }
+    let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
+    hello(&mut socket).await;
+    // The agent refuses more than 10 commands in a burst: the first batch is 8.
+    let mut frames = Vec::new();
+    while let Some(frame) = socket.receive(Duration::from_millis(1500)).await.unwrap() {
+        frames.push(frame);
+    }
+    assert_eq!(frames.len(), 8);
+    // The rest follow with the delivery sweep (every 5 s), none twice.
+    while frames.len() < 12 {
+        let frame = socket
+            .receive(Duration::from_secs(7))
+            .await
+            .unwrap()
+            .expect("the rest of the backlog follows");
+        frames.push(frame);
+    }
+    let mut ids: Vec<&str> = frames
+        .iter()
+        .map(|frame| frame["request_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+}
