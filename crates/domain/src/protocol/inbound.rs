@@ -130,7 +130,8 @@ fn reply(object: &Map<String, Value>, action: &str) -> Option<Reply> {
         Some(id) if action.ends_with("_result") => (id, true),
         _ => (object.get("request_id")?.as_str()?, false),
     };
-    let execution = id.parse::<ExecutionId>().ok()?;
+    // A re-sent execution's request id is `<id>.<attempt>`.
+    let execution = id.split('.').next()?.parse::<ExecutionId>().ok()?;
     let error = text(object, "error", MAX_TEXT).or_else(|| {
         raw.then(|| text(object, "error_output", MAX_TEXT))
             .flatten()
@@ -274,6 +275,13 @@ mod tests {
             AgentMessage::Other {
                 action: "tamper_alert".into()
             }
+        );
+        let resent = AgentMessage::parse(
+            json!({"action":"ping","request_id":format!("{ID}.2"),"success":true}),
+        )
+        .unwrap();
+        assert!(
+            matches!(resent, AgentMessage::Reply(Reply { ref execution, .. }) if execution.to_string() == ID)
         );
         let foreign =
             AgentMessage::parse(json!({"action":"ping","request_id":"not-ours","success":true}))

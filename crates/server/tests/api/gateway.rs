@@ -317,14 +317,17 @@ async fn a_lost_connection_fails_mutating_commands_and_requeues_read_only_ones()
         .to_owned();
     let first = request(&mut socket).await;
     let second = request(&mut socket).await;
-    let mut sent: Vec<_> = [first, second]
+    let mut sent: Vec<_> = [&first, &second]
         .iter()
         .map(|f| f["action"].as_str().unwrap().to_owned())
         .collect();
     sent.sort();
     assert_eq!(sent, ["ping", "restart"]);
-
-    // The agent goes away without answering either.
+    // The agent read both (it remembers their request ids) but the connection drops before
+    // it answers.
+    let mut memory = AgentMemory::default();
+    answer(&first, &mut memory);
+    answer(&second, &mut memory);
     socket.close().await;
     let failed = eventually!({
         let reply = app
@@ -342,10 +345,14 @@ async fn a_lost_connection_fails_mutating_commands_and_requeues_read_only_ones()
     let frame = request(&mut socket).await;
     assert_eq!(frame["action"], "ping");
     assert_eq!(
+        frame["request_id"],
+        format!("{ping}.2"),
+        "a fresh request id, or the agent refuses it as a replay"
+    );
+    assert_eq!(
         socket.receive(Duration::from_millis(500)).await.unwrap(),
         None
     );
-    let mut memory = AgentMemory::default();
     for reply in answer(&frame, &mut memory) {
         socket.send(&reply).await.unwrap();
     }

@@ -146,12 +146,10 @@ async fn a_run_patches_online_agents_now_offline_ones_later_and_says_what_the_ag
         .to_owned();
     let mut socket = AgentSocket::connect(&base, online).await.unwrap();
     hello(&mut socket).await;
-    eventually!(
-        app.state
-            .connections
-            .contains(slimrmm_domain::agent::AgentId(online))
-            .then_some(())
-    );
+    eventually!({
+        let agent = app.get(&format!("/api/v1/agents/{online}"), &admin).await;
+        (agent.data()["status"] == "online").then_some(())
+    });
 
     let run = app
         .post(

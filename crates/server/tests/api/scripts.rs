@@ -162,12 +162,10 @@ async fn a_script_runs_on_online_agents_now_and_offline_ones_when_they_connect()
         .to_owned();
     let mut socket = AgentSocket::connect(&base, online).await.unwrap();
     hello(&mut socket).await;
-    eventually!(
-        app.state
-            .connections
-            .contains(slimrmm_domain::agent::AgentId(online))
-            .then_some(())
-    );
+    eventually!({
+        let agent = app.get(&format!("/api/v1/agents/{online}"), &admin).await;
+        (agent.data()["status"] == "online").then_some(())
+    });
 
     let run = app
         .post(
