@@ -171,6 +171,20 @@ impl MasterKey {
     }
 }
 
+impl slimrmm_domain::sealer::SecretSealer for MasterKey {
+    fn seal(&self, plaintext: &[u8], purpose: &str) -> Vec<u8> {
+        MasterKey::seal(self, plaintext, purpose)
+    }
+
+    fn open(&self, sealed: &[u8], purpose: &str) -> Result<Vec<u8>, slimrmm_domain::PortError> {
+        MasterKey::open(self, sealed, purpose).map_err(|error| {
+            slimrmm_domain::PortError::unexpected(anyhow::anyhow!(
+                "a sealed secret ({purpose}) does not open: {error}"
+            ))
+        })
+    }
+}
+
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() != 64 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;

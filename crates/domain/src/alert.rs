@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::PortError;
-use crate::agent::AgentId;
+use crate::agent::{AgentId, Hostname};
 use crate::auth::{Actor, Capability};
 use crate::clock::Clock;
 use crate::list::{ListQuery, Page};
@@ -67,10 +67,12 @@ pub type AlertListQuery = ListQuery<AlertSort, AlertFilter>;
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AlertRepository: Send + Sync {
-    /// Stores a new alert.
+    /// In one transaction: stores a new alert and writes its `ThresholdAlert` notification
+    /// (naming `hostname`) to the outbox.
     async fn create(
         &self,
         agent: AgentId,
+        hostname: &Hostname,
         details: &ThresholdAlert,
         at: DateTime<Utc>,
     ) -> Result<Alert, PortError>;

@@ -28,6 +28,7 @@ pub mod policy;
 pub mod presence;
 pub mod protocol;
 pub mod script;
+pub mod sealer;
 pub mod telemetry;
 pub mod text;
 pub mod user;

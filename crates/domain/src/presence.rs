@@ -16,7 +16,9 @@ pub struct AgentSummary {
 }
 
 /// Where presence is kept. Every transition is a compare-and-swap recorded exactly once, so
-/// several server processes sweeping at once agree.
+/// several server processes sweeping at once agree; going offline and becoming overdue write
+/// their [`Notification`](crate::notification::Notification) (`AgentOffline`, `AgentOverdue`)
+/// to the outbox in the same transaction.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PresenceRepository: Send + Sync {

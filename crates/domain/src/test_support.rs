@@ -11,7 +11,6 @@ use crate::auth::{
     TokenKind,
 };
 use crate::clock::MockClock;
-use crate::notification::MockNotifier;
 use crate::user::{
     MockPasswordHasher, MockUserRepository, PasswordHash, Role, User, UserCredentials, UserId,
     UserService, Username,
@@ -31,7 +30,6 @@ pub(crate) struct Ports {
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenIssuer,
     pub secrets: MockSecretGenerator,
-    pub notifier: MockNotifier,
 }
 
 pub(crate) fn services() -> Ports {
@@ -42,7 +40,6 @@ pub(crate) fn services() -> Ports {
         hasher: MockPasswordHasher::plain(),
         tokens: MockTokenIssuer::new(),
         secrets: MockSecretGenerator::new(),
-        notifier: MockNotifier::new(),
     }
 }
 
@@ -64,7 +61,6 @@ impl Ports {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
-            notifier: Arc::new(self.notifier),
             clock: Arc::new(MockClock::fixed(t0())),
         };
         AuthService::new(ports, AuthSettings::default())
@@ -419,7 +415,6 @@ pub(crate) struct GatewayMocks {
     pub heartbeats: MockHeartbeatSink,
     pub inventories: MockInventoryRepository,
     pub alerts: MockAlertRepository,
-    pub notifier: MockNotifier,
     pub events: MockEventPublisher,
 }
 
@@ -431,7 +426,6 @@ pub(crate) fn gateway_services() -> GatewayMocks {
         heartbeats: MockHeartbeatSink::new(),
         inventories: MockInventoryRepository::new(),
         alerts: MockAlertRepository::new(),
-        notifier: MockNotifier::new(),
         events: MockEventPublisher::new(),
     }
 }
@@ -446,7 +440,6 @@ impl GatewayMocks {
                 heartbeats: Arc::new(self.heartbeats),
                 inventories: Arc::new(self.inventories),
                 alerts: Arc::new(self.alerts),
-                notifier: Arc::new(self.notifier),
                 events: Arc::new(self.events),
                 clock: Arc::new(MockClock::fixed(t0())),
             },

@@ -4,6 +4,7 @@ mod agent;
 mod enrollment;
 mod envelope;
 mod execution;
+mod integration;
 mod page;
 mod policy;
 pub(crate) mod rules;
@@ -16,6 +17,10 @@ pub use agent::{AgentOsDto, AgentResponse, AgentStatusDto};
 pub use enrollment::{CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, MtlsBundle};
 pub use envelope::{ApiResponse, Null, accepted, created, no_store, ok, ok_with_message};
 pub use execution::ExecutionResponse;
+pub use integration::{
+    DeliveryResponse, IntegrationResponse, LastResultResponse, OutboxEntryResponse,
+    TestResultResponse,
+};
 pub use page::PageResponse;
 pub use policy::{
     AgentPatchResult, PolicyResponse, PolicyRunResponse, PolicyScanResponse, ProgressResponse,

@@ -7,6 +7,7 @@ pub mod enrollment;
 pub mod enrollment_tokens;
 pub mod executions;
 pub mod health;
+pub mod integrations;
 pub mod policies;
 pub mod scripts;
 pub mod users;
@@ -82,6 +83,14 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(policies::run::policy_runs),
         )
         .service(scope::scope("/policy-runs").service(policies::run::get_policy_run))
+        .service(
+            scope::scope("/integrations")
+                .service(integrations::list_integrations)
+                .service(integrations::put_smtp)
+                .service(integrations::put_pushover)
+                .service(integrations::test_integration),
+        )
+        .service(scope::scope("/notifications").service(integrations::list_notifications))
         .service(
             scope::scope("/alerts")
                 .service(alerts::list_alerts)

@@ -5,6 +5,7 @@ use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::gateway::GatewayService;
 use slimrmm_domain::inventory::InventoryService;
+use slimrmm_domain::notification::IntegrationService;
 use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::telemetry::TelemetryService;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub inventories: InventoryService,
     /// Alerts.
     pub alerts: AlertService,
+    /// SMTP, Pushover and the outbox.
+    pub integrations: IntegrationService,
     /// The script library.
     pub scripts: ScriptService,
     /// Patch policies.

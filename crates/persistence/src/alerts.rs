@@ -4,17 +4,19 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
-use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::agent::{AgentId, Hostname};
 use slimrmm_domain::alert::{Alert, AlertId, AlertListQuery, AlertRepository};
 use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::notification::{Notification, Severity};
 use slimrmm_domain::protocol::ThresholdAlert;
 use slimrmm_domain::user::UserId;
 use uuid::Uuid;
 
 use crate::Database;
 use crate::error::query_error;
+use crate::outbox::enqueue;
 use crate::schema::alerts;
 
 /// Alerts in PostgreSQL.
@@ -87,23 +89,43 @@ impl AlertRepository for PgAlertRepository {
     async fn create(
         &self,
         agent: AgentId,
+        hostname: &Hostname,
         details: &ThresholdAlert,
         at: DateTime<Utc>,
     ) -> Result<Alert, PortError> {
         let mut conn = self.db.conn().await?;
-        let row: AlertRow = diesel::insert_into(alerts::table)
-            .values((
-                alerts::agent_uuid.eq(agent.0),
-                alerts::metric.eq(&details.metric),
-                alerts::severity.eq(&details.severity),
-                alerts::current_value.eq(details.current_value),
-                alerts::threshold.eq(details.threshold),
-                alerts::duration_seconds.eq(details.duration_seconds),
-                alerts::message.eq(&details.message),
-                alerts::raised_at.eq(at),
-            ))
-            .returning(AlertRow::as_returning())
-            .get_result(&mut conn)
+        let severity = details
+            .severity
+            .parse::<Severity>()
+            .unwrap_or(Severity::Warning);
+        let row: AlertRow = conn
+            .transaction(async |conn| {
+                let row: AlertRow = diesel::insert_into(alerts::table)
+                    .values((
+                        alerts::agent_uuid.eq(agent.0),
+                        alerts::metric.eq(&details.metric),
+                        alerts::severity.eq(&details.severity),
+                        alerts::current_value.eq(details.current_value),
+                        alerts::threshold.eq(details.threshold),
+                        alerts::duration_seconds.eq(details.duration_seconds),
+                        alerts::message.eq(&details.message),
+                        alerts::raised_at.eq(at),
+                    ))
+                    .returning(AlertRow::as_returning())
+                    .get_result(conn)
+                    .await?;
+                let notification = Notification::ThresholdAlert {
+                    alert: AlertId(row.id),
+                    agent,
+                    hostname: hostname.clone(),
+                    metric: details.metric.clone(),
+                    severity,
+                    message: details.message.clone(),
+                    at,
+                };
+                enqueue(conn, &[notification], None).await?;
+                diesel::QueryResult::Ok(row)
+            })
             .await
             .map_err(query_error)?;
         Ok(row.into())

@@ -1,6 +1,7 @@
 //! `ExecutionRepository` on PostgreSQL. Every state change is an `UPDATE ... WHERE status = ...`
 //! so that concurrent processes never send or settle an execution twice.
 
+mod failures;
 mod insert;
 mod row;
 
@@ -21,6 +22,7 @@ use slimrmm_domain::list::{Page, SortOrder};
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::executions;
+use failures::notify_failures;
 pub(crate) use insert::insert_executions;
 pub(crate) use row::ExecutionRow;
 
@@ -212,28 +214,33 @@ impl ExecutionRepository for PgExecutionRepository {
             ExecutionStatus::Sent.as_str(),
             ExecutionStatus::TimedOut.as_str(),
         ];
-        diesel::update(
-            executions::table.filter(
-                executions::id
-                    .eq(id.0)
-                    .and(executions::agent_uuid.eq(agent.0))
-                    .and(executions::status.eq_any(open)),
-            ),
-        )
-        .set((
-            executions::status.eq(outcome.status.as_str()),
-            executions::result.eq(&outcome.result),
-            executions::error.eq(&outcome.error),
-            executions::truncated.eq(outcome.truncated),
-            executions::completed_at.eq(now),
-        ))
-        .returning(ExecutionRow::as_returning())
-        .get_result::<ExecutionRow>(&mut conn)
-        .await
-        .optional()
-        .map_err(query_error)?
-        .map(ExecutionRow::into_domain)
-        .transpose()
+        let settled: Option<ExecutionRow> = conn
+            .transaction(async |conn| {
+                let settled: Option<ExecutionRow> = diesel::update(
+                    executions::table.filter(
+                        executions::id
+                            .eq(id.0)
+                            .and(executions::agent_uuid.eq(agent.0))
+                            .and(executions::status.eq_any(open)),
+                    ),
+                )
+                .set((
+                    executions::status.eq(outcome.status.as_str()),
+                    executions::result.eq(&outcome.result),
+                    executions::error.eq(&outcome.error),
+                    executions::truncated.eq(outcome.truncated),
+                    executions::completed_at.eq(now),
+                ))
+                .returning(ExecutionRow::as_returning())
+                .get_result::<ExecutionRow>(conn)
+                .await
+                .optional()?;
+                notify_failures(conn, settled.as_slice()).await?;
+                diesel::QueryResult::Ok(settled)
+            })
+            .await
+            .map_err(query_error)?;
+        settled.map(ExecutionRow::into_domain).transpose()
     }
 
     async fn connection_lost(
@@ -273,6 +280,7 @@ impl ExecutionRepository for PgExecutionRepository {
                 ))
                 .execute(conn)
                 .await?;
+                notify_failures(conn, &failed).await?;
                 diesel::QueryResult::Ok(failed)
             })
             .await
@@ -282,39 +290,45 @@ impl ExecutionRepository for PgExecutionRepository {
 
     async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
-        let mut changed: Vec<ExecutionRow> = diesel::update(
-            executions::table.filter(
-                executions::status
-                    .eq(ExecutionStatus::Queued.as_str())
-                    .and(executions::expires_at.le(now)),
-            ),
-        )
-        .set((
-            executions::status.eq(ExecutionStatus::Expired.as_str()),
-            executions::error.eq("the agent did not come online before the command expired"),
-            executions::completed_at.eq(now),
-        ))
-        .returning(ExecutionRow::as_returning())
-        .get_results(&mut conn)
-        .await
-        .map_err(query_error)?;
-        let timed_out: Vec<ExecutionRow> = diesel::update(
-            executions::table.filter(
-                executions::status
-                    .eq(ExecutionStatus::Sent.as_str())
-                    .and(executions::deadline_at.le(now)),
-            ),
-        )
-        .set((
-            executions::status.eq(ExecutionStatus::TimedOut.as_str()),
-            executions::error.eq("the agent did not answer in time"),
-            executions::completed_at.eq(now),
-        ))
-        .returning(ExecutionRow::as_returning())
-        .get_results(&mut conn)
-        .await
-        .map_err(query_error)?;
-        changed.extend(timed_out);
+        let changed = conn
+            .transaction(async |conn| {
+                let mut changed: Vec<ExecutionRow> = diesel::update(
+                    executions::table.filter(
+                        executions::status
+                            .eq(ExecutionStatus::Queued.as_str())
+                            .and(executions::expires_at.le(now)),
+                    ),
+                )
+                .set((
+                    executions::status.eq(ExecutionStatus::Expired.as_str()),
+                    executions::error
+                        .eq("the agent did not come online before the command expired"),
+                    executions::completed_at.eq(now),
+                ))
+                .returning(ExecutionRow::as_returning())
+                .get_results(conn)
+                .await?;
+                let timed_out: Vec<ExecutionRow> = diesel::update(
+                    executions::table.filter(
+                        executions::status
+                            .eq(ExecutionStatus::Sent.as_str())
+                            .and(executions::deadline_at.le(now)),
+                    ),
+                )
+                .set((
+                    executions::status.eq(ExecutionStatus::TimedOut.as_str()),
+                    executions::error.eq("the agent did not answer in time"),
+                    executions::completed_at.eq(now),
+                ))
+                .returning(ExecutionRow::as_returning())
+                .get_results(conn)
+                .await?;
+                changed.extend(timed_out);
+                notify_failures(conn, &changed).await?;
+                diesel::QueryResult::Ok(changed)
+            })
+            .await
+            .map_err(query_error)?;
         rows(changed)
     }
 }

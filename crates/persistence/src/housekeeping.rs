@@ -11,6 +11,8 @@ use crate::schema::{auth_sessions, password_resets};
 /// ones a day; after that their tokens cannot pass verification anyway.
 const KEEP_REVOKED: TimeDelta = TimeDelta::days(7);
 const KEEP_EXPIRED: TimeDelta = TimeDelta::days(1);
+/// Delivered or dead notifications stay in the outbox this long.
+const KEEP_NOTIFICATIONS: TimeDelta = TimeDelta::days(30);
 
 /// How many rows a purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub struct Purged {
     pub password_resets: usize,
     /// Metric samples past their retention.
     pub metrics: usize,
+    /// Notifications done with (nothing pending) and older than 30 days.
+    pub notifications: usize,
 }
 
 /// Deletes rows that can no longer matter, so tables stay small over years of sign-ins.
@@ -75,10 +79,20 @@ impl Housekeeping {
                 break;
             }
         }
+        let notifications = diesel::sql_query(
+            "DELETE FROM notifications n WHERE n.created_at < $1 AND n.routed_at IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM notification_deliveries d \
+                             WHERE d.notification_id = n.id AND d.status = 'pending')",
+        )
+        .bind::<diesel::sql_types::Timestamptz, _>(now - KEEP_NOTIFICATIONS)
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
         Ok(Purged {
             sessions,
             password_resets,
             metrics,
+            notifications,
         })
     }
 }

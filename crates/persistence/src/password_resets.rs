@@ -1,5 +1,7 @@
 //! `PasswordResetRepository` on PostgreSQL.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -8,22 +10,27 @@ use slimrmm_domain::PortError;
 use slimrmm_domain::auth::{
     NewPasswordReset, PasswordResetRepository, RevocationReason, TokenDigest,
 };
+use slimrmm_domain::notification::Notification;
+use slimrmm_domain::sealer::SecretSealer;
 use slimrmm_domain::user::{PasswordHash, UserId};
 
 use crate::Database;
 use crate::error::query_error;
+use crate::outbox::enqueue;
 use crate::schema::{auth_sessions, password_resets, users};
 
-/// Password-reset tokens (their digests) in PostgreSQL.
+/// Password-reset tokens (their digests) in PostgreSQL; the mail with the token goes to the
+/// outbox sealed.
 #[derive(Clone)]
 pub struct PgPasswordResetRepository {
     db: Database,
+    sealer: Arc<dyn SecretSealer>,
 }
 
 impl PgPasswordResetRepository {
-    /// Reset tokens stored in `db`.
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    /// Reset tokens stored in `db`; `sealer` seals the token in the outbox.
+    pub fn new(db: Database, sealer: Arc<dyn SecretSealer>) -> Self {
+        Self { db, sealer }
     }
 }
 
@@ -42,8 +49,13 @@ macro_rules! valid_resets {
 
 #[async_trait]
 impl PasswordResetRepository for PgPasswordResetRepository {
-    async fn create(&self, reset: &NewPasswordReset) -> Result<(), PortError> {
+    async fn create(
+        &self,
+        reset: &NewPasswordReset,
+        notification: &Notification,
+    ) -> Result<(), PortError> {
         let mut conn = self.db.conn().await?;
+        let sealer = self.sealer.as_ref();
         conn.transaction(async |conn| {
             diesel::delete(
                 password_resets::table.filter(
@@ -62,8 +74,8 @@ impl PasswordResetRepository for PgPasswordResetRepository {
                     password_resets::expires_at.eq(reset.expires_at),
                 ))
                 .execute(conn)
-                .await
-                .map(drop)
+                .await?;
+            enqueue(conn, std::slice::from_ref(notification), Some(sealer)).await
         })
         .await
         .map_err(query_error)

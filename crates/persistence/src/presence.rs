@@ -5,14 +5,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{AgentId, Hostname};
+use slimrmm_domain::notification::Notification;
 use slimrmm_domain::presence::{AgentSummary, PresenceRepository};
 use uuid::Uuid;
 
 use crate::Database;
 use crate::error::{corrupt, query_error};
+use crate::outbox::enqueue;
 
 /// Presence in PostgreSQL.
 #[derive(Clone)]
@@ -52,6 +54,39 @@ fn summaries(rows: Vec<Changed>) -> Result<Vec<AgentSummary>, PortError> {
         .collect()
 }
 
+fn offline_notice(agent: AgentId, hostname: Hostname, at: DateTime<Utc>) -> Notification {
+    Notification::AgentOffline {
+        agent,
+        hostname,
+        at,
+    }
+}
+
+fn overdue_notice(agent: AgentId, hostname: Hostname, at: DateTime<Utc>) -> Notification {
+    Notification::AgentOverdue {
+        agent,
+        hostname,
+        at,
+    }
+}
+
+/// Writes a notification per changed agent to the outbox, in the caller's transaction.
+async fn notify(
+    conn: &mut AsyncPgConnection,
+    rows: &[Changed],
+    at: DateTime<Utc>,
+    notice: fn(AgentId, Hostname, DateTime<Utc>) -> Notification,
+) -> QueryResult<()> {
+    let notifications: Vec<Notification> = rows
+        .iter()
+        .filter_map(|row| {
+            let hostname = Hostname::parse(&row.hostname).ok()?;
+            Some(notice(AgentId(row.uuid), hostname, at))
+        })
+        .collect();
+    enqueue(conn, &notifications, None).await
+}
+
 /// The last time the agent was heard from: its last heartbeat, else its last connection.
 const HEARD_FROM: &str = "coalesce((SELECT s.last_heartbeat_at FROM agent_state s WHERE s.agent_uuid = a.uuid), \
                           a.last_seen_at, a.approved_at, a.created_at)";
@@ -79,18 +114,25 @@ impl PresenceRepository for PgPresenceRepository {
 
     async fn offline(&self, agent: AgentId, at: DateTime<Utc>) -> Result<bool, PortError> {
         let mut conn = self.db.conn().await?;
-        let changed: Count = diesel::sql_query(
-            "WITH changed AS (UPDATE agents SET status = 'offline' WHERE uuid = $1 AND status = 'online' RETURNING uuid), \
-             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
-                 SELECT uuid, 'online', 'offline', $2 FROM changed) \
-             SELECT count(*) AS value FROM changed",
-        )
-        .bind::<diesel::sql_types::Uuid, _>(agent.0)
-        .bind::<Timestamptz, _>(at)
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-        Ok(changed.value > 0)
+        let rows = conn
+            .transaction(async |conn| {
+                let rows: Vec<Changed> = diesel::sql_query(
+                    "WITH changed AS (UPDATE agents SET status = 'offline' WHERE uuid = $1 AND status = 'online' \
+                         RETURNING uuid, hostname), \
+                     recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                         SELECT uuid, 'online', 'offline', $2 FROM changed) \
+                     SELECT uuid, hostname FROM changed",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(agent.0)
+                .bind::<Timestamptz, _>(at)
+                .load(conn)
+                .await?;
+                notify(conn, &rows, at, offline_notice).await?;
+                diesel::QueryResult::Ok(rows)
+            })
+            .await
+            .map_err(query_error)?;
+        Ok(!rows.is_empty())
     }
 
     async fn silent_to_offline(
@@ -99,19 +141,25 @@ impl PresenceRepository for PgPresenceRepository {
         at: DateTime<Utc>,
     ) -> Result<Vec<AgentSummary>, PortError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<Changed> = diesel::sql_query(format!(
-            "WITH changed AS (UPDATE agents a SET status = 'offline' \
+        let rows = conn
+            .transaction(async |conn| {
+                let rows: Vec<Changed> = diesel::sql_query(format!(
+                    "WITH changed AS (UPDATE agents a SET status = 'offline' \
                  WHERE a.status = 'online' AND a.deleted_at IS NULL AND {HEARD_FROM} < $1 \
                  RETURNING a.uuid, a.hostname), \
              recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
                  SELECT uuid, 'online', 'offline', $2 FROM changed) \
              SELECT uuid, hostname FROM changed"
-        ))
-        .bind::<Timestamptz, _>(silent_since)
-        .bind::<Timestamptz, _>(at)
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
+                ))
+                .bind::<Timestamptz, _>(silent_since)
+                .bind::<Timestamptz, _>(at)
+                .load(conn)
+                .await?;
+                notify(conn, &rows, at, offline_notice).await?;
+                diesel::QueryResult::Ok(rows)
+            })
+            .await
+            .map_err(query_error)?;
         summaries(rows)
     }
 
@@ -121,19 +169,25 @@ impl PresenceRepository for PgPresenceRepository {
         at: DateTime<Utc>,
     ) -> Result<Vec<AgentSummary>, PortError> {
         let mut conn = self.db.conn().await?;
-        let rows: Vec<Changed> = diesel::sql_query(format!(
-            "WITH changed AS (UPDATE agents a SET overdue_at = $2 \
-                 WHERE a.status = 'offline' AND a.overdue_at IS NULL AND a.deleted_at IS NULL AND {HEARD_FROM} < $1 \
-                 RETURNING a.uuid, a.hostname), \
-             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
-                 SELECT uuid, 'offline', 'overdue', $2 FROM changed) \
-             SELECT uuid, hostname FROM changed"
-        ))
-        .bind::<Timestamptz, _>(offline_since)
-        .bind::<Timestamptz, _>(at)
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
+        let rows = conn
+            .transaction(async |conn| {
+                let rows: Vec<Changed> = diesel::sql_query(format!(
+                    "WITH changed AS (UPDATE agents a SET overdue_at = $2 \
+                         WHERE a.status = 'offline' AND a.overdue_at IS NULL AND a.deleted_at IS NULL AND {HEARD_FROM} < $1 \
+                         RETURNING a.uuid, a.hostname), \
+                     recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+                         SELECT uuid, 'offline', 'overdue', $2 FROM changed) \
+                     SELECT uuid, hostname FROM changed"
+                ))
+                .bind::<Timestamptz, _>(offline_since)
+                .bind::<Timestamptz, _>(at)
+                .load(conn)
+                .await?;
+                notify(conn, &rows, at, overdue_notice).await?;
+                diesel::QueryResult::Ok(rows)
+            })
+            .await
+            .map_err(query_error)?;
         summaries(rows)
     }
 

@@ -252,11 +252,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Int8,
+        kind -> Text,
+        severity -> Text,
+        summary -> Text,
+        payload -> Jsonb,
+        secret -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        routed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    notification_deliveries (id) {
+        id -> Int8,
+        notification_id -> Int8,
+        channel -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    integrations (channel) {
+        channel -> Text,
+        enabled -> Bool,
+        settings -> Jsonb,
+        secrets -> Bytea,
+        events -> Array<Text>,
+        min_severity -> Text,
+        last_result_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(policy_runs -> policies (policy_id));
 diesel::joinable!(agent_certificates -> agents (agent_uuid));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    notifications,
+    notification_deliveries,
     users,
     auth_sessions,
     password_resets,

@@ -1,5 +1,6 @@
 //! The tasks a server process runs besides answering requests: writing heartbeats, sweeping
-//! presence and executions, delivering queued commands, starting scheduled policy runs,
+//! presence and executions, delivering queued commands, delivering notifications from the
+//! outbox, starting scheduled policy runs,
 //! relaying events and wake-ups between processes, and housekeeping.
 
 use std::future::Future;
@@ -23,6 +24,8 @@ const SWEEP: Duration = Duration::from_secs(10);
 /// How often queued commands are looked for, in case a wake-up was missed.
 const DELIVERY_SWEEP: Duration = Duration::from_secs(5);
 const HOUSEKEEPING: Duration = Duration::from_secs(3600);
+/// How often the outbox is routed and delivered.
+const DELIVERY: Duration = Duration::from_secs(2);
 /// How often due policy schedules are looked for (slots are whole minutes).
 const SCHEDULER: Duration = Duration::from_secs(10);
 
@@ -83,6 +86,20 @@ impl Assembly {
                     Ok(0) => {}
                     Ok(started) => tracing::info!(started, "scheduled policy runs started"),
                     Err(error) => tracing::warn!(error = ?error, "the policy scheduler failed"),
+                }
+            }
+        }));
+
+        let delivery = self.delivery.clone();
+        tasks.push(every(DELIVERY, move || {
+            let delivery = delivery.clone();
+            async move {
+                match delivery.run_once().await {
+                    Ok(report) if report.messages > 0 || report.routed > 0 => {
+                        tracing::debug!(?report, "outbox round")
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(error = ?error, "the outbox round failed"),
                 }
             }
         }));

@@ -190,6 +190,24 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800), global = true)]
     pub command_expiry: u32,
 
+    /// The server's address as users reach it (behind a proxy: the proxy's), for links in
+    /// mails and push messages (password reset, alerts). Default: `http://` + the bind address.
+    #[arg(long, env = "SLIMRMM_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Pushover's API base URL (tests point it at a local server).
+    #[arg(
+        long,
+        env = "SLIMRMM_PUSHOVER_API_URL",
+        default_value = "https://api.pushover.net",
+        global = true
+    )]
+    pub pushover_api_url: String,
+
+    /// Seconds a mail server or Pushover may take to answer before the delivery is retried.
+    #[arg(long, env = "SLIMRMM_NOTIFY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=300), global = true)]
+    pub notify_timeout: u32,
+
     /// Seconds after which a missed schedule slot (the server was down) is skipped rather than
     /// run late; only the latest missed slot is ever caught up.
     #[arg(long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800), global = true)]
@@ -227,7 +245,15 @@ impl Config {
         self.secret_key = self.secret_key.filter(present);
         self.admin_password = self.admin_password.filter(present);
         self.admin_email = self.admin_email.filter(|email| !email.trim().is_empty());
+        self.public_url = self.public_url.filter(|url| !url.trim().is_empty());
         self
+    }
+
+    /// The public URL for links: `SLIMRMM_PUBLIC_URL`, else `http://` + the bind address.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind))
     }
 }
 

@@ -16,20 +16,22 @@ use slimrmm_domain::event::EventPublisher;
 use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
 use slimrmm_domain::inventory::InventoryService;
-use slimrmm_domain::notification::Notifier;
+use slimrmm_domain::notification::{
+    DeliveryService, DeliverySettings, IntegrationService, Transport,
+};
 use slimrmm_domain::policy::{PolicyPorts, PolicyService, PolicySettings};
 use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
 use slimrmm_http::gateway::EventHub;
 use slimrmm_http::{AppState, HttpSettings};
-use slimrmm_notify::UndeliverableNotifier;
+use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
-    PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgInventoryRepository,
-    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgReadiness,
-    PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository, PoolSettings,
-    ServerSecrets, ensure_database_exists, run_migrations,
+    PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIntegrationRepository,
+    PgInventoryRepository, PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository,
+    PgPresenceRepository, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry,
+    PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -122,9 +124,7 @@ pub async fn certificate_authority(db: &Database, master: &MasterKey) -> anyhow:
 /// Every service the HTTP layer needs, on the concrete adapters (without the background tasks
 /// that agent connections need: see [`assemble`]).
 pub async fn app_state(config: &Config, db: Database) -> anyhow::Result<AppState> {
-    Ok(assemble(config, db, Arc::new(UndeliverableNotifier))
-        .await?
-        .state)
+    Ok(assemble(config, db).await?.state)
 }
 
 /// The assembled server: its state, and what its background tasks need.
@@ -137,16 +137,24 @@ pub struct Assembly {
     pub heartbeats: HeartbeatWriter,
     /// Events and wake-ups between processes.
     pub bus: PgBus,
+    /// The outbox worker's logic.
+    pub delivery: DeliveryService,
 }
 
-/// Builds every adapter and service, with the notifier of the caller's choice.
-pub async fn assemble(
-    config: &Config,
-    db: Database,
-    notifier: Arc<dyn Notifier>,
-) -> anyhow::Result<Assembly> {
+/// Builds every adapter and service.
+pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly> {
     let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
-    let ca = certificate_authority(&db, &master_key(config)?).await?;
+    let master = Arc::new(master_key(config)?);
+    let ca = certificate_authority(&db, &master).await?;
+    let transport: Arc<dyn Transport> = Arc::new(
+        ChannelTransport::new(
+            &config.pushover_api_url,
+            std::time::Duration::from_secs(u64::from(config.notify_timeout)),
+        )
+        .context("SLIMRMM_PUSHOVER_API_URL")?,
+    );
+    let outbox = Arc::new(PgOutboxRepository::new(db.clone(), master.clone()));
+    let integration_store = Arc::new(PgIntegrationRepository::new(db.clone(), master.clone()));
     let clock: Arc<dyn slimrmm_domain::clock::Clock> = Arc::new(SystemClock);
     let agents = Arc::new(PgAgentRepository::new(db.clone()));
     let executions = Arc::new(PgExecutionRepository::new(db.clone()));
@@ -169,11 +177,10 @@ pub async fn assemble(
     let ports = AuthPorts {
         users: Arc::new(PgUserRepository::new(db.clone())),
         sessions: Arc::new(PgSessionRepository::new(db.clone())),
-        resets: Arc::new(PgPasswordResetRepository::new(db.clone())),
+        resets: Arc::new(PgPasswordResetRepository::new(db.clone(), master.clone())),
         hasher: hasher.clone(),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomSecrets),
-        notifier: notifier.clone(),
         clock: clock.clone(),
     };
     let auth_settings = AuthSettings {
@@ -194,7 +201,6 @@ pub async fn assemble(
             heartbeats: Arc::new(heartbeats.clone()),
             inventories: inventories.clone(),
             alerts: alerts.clone(),
-            notifier,
             events: events.clone(),
             clock: clock.clone(),
         },
@@ -231,6 +237,14 @@ pub async fn assemble(
         },
         execution_settings,
     );
+    let delivery = DeliveryService::new(
+        outbox.clone(),
+        integration_store.clone(),
+        transport.clone(),
+        clock.clone(),
+        DeliverySettings::new(config.public_url()),
+    );
+    let integrations = IntegrationService::new(integration_store, outbox, transport, clock.clone());
     let state = AppState {
         auth: AuthService::new(ports, auth_settings),
         users: user_service(&db, hasher),
@@ -253,6 +267,7 @@ pub async fn assemble(
         ),
         inventories: InventoryService::new(agents, inventories),
         alerts: AlertService::new(alerts, clock),
+        integrations,
         scripts,
         policies,
         connections: Arc::default(),
@@ -269,6 +284,7 @@ pub async fn assemble(
         db,
         heartbeats,
         bus,
+        delivery,
     })
 }
 

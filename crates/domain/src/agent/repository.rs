@@ -45,7 +45,8 @@ pub enum EnrollAgentError {
 pub trait AgentRepository: Send + Sync {
     /// In one transaction: takes one use of the agent's enrollment token (refusing with
     /// [`EnrollAgentError::TokenNoLongerValid`] if it is revoked, expired at `now` or used up),
-    /// stores the agent, and records `certificate` if one was issued.
+    /// stores the agent, records `certificate` if one was issued, and, when the agent waits for
+    /// approval, writes an `AgentPendingApproval` notification to the outbox.
     async fn enroll(
         &self,
         agent: &NewAgent,

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 
 use super::TokenDigest;
 use crate::PortError;
+use crate::notification::Notification;
 use crate::user::{PasswordHash, UserId};
 
 /// A password-reset token about to be stored.
@@ -22,8 +23,13 @@ pub struct NewPasswordReset {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PasswordResetRepository: Send + Sync {
-    /// Stores a reset token, discarding the user's earlier unused ones.
-    async fn create(&self, reset: &NewPasswordReset) -> Result<(), PortError>;
+    /// In one transaction: stores a reset token, discarding the user's earlier unused ones, and
+    /// writes `notification` (the mail with the token, sealed) to the outbox.
+    async fn create(
+        &self,
+        reset: &NewPasswordReset,
+        notification: &Notification,
+    ) -> Result<(), PortError>;
 
     /// The user a token resets, if the token is unused, unexpired at `now`, and its user is
     /// active.

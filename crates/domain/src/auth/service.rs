@@ -9,7 +9,6 @@ use super::{
 };
 use crate::PortError;
 use crate::clock::Clock;
-use crate::notification::Notifier;
 use crate::user::{PasswordHasher, User, UserRepository};
 
 /// How long tokens live.
@@ -48,8 +47,6 @@ pub struct AuthPorts {
     pub tokens: Arc<dyn TokenIssuer>,
     /// Random secrets.
     pub secrets: Arc<dyn SecretGenerator>,
-    /// Mail and push delivery.
-    pub notifier: Arc<dyn Notifier>,
     /// The time.
     pub clock: Arc<dyn Clock>,
 }

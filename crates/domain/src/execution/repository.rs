@@ -8,6 +8,8 @@ use crate::list::Page;
 
 /// Where executions are kept. Shared by every server process: each state change is a
 /// compare-and-swap on the status, so two processes never send or settle one execution twice.
+/// A script or policy execution that ends `failed`, `timed_out` or `expired` writes a
+/// `RunFailed` notification to the outbox in the same transaction.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait ExecutionRepository: Send + Sync {

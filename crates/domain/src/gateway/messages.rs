@@ -7,7 +7,6 @@ use crate::agent::Agent;
 use crate::event::Event;
 use crate::execution::outcome_of;
 use crate::inventory::{Inventory, InventoryKind};
-use crate::notification::Notification;
 use crate::protocol::{AgentMessage, InventoryChange, Reply, ThresholdAlert};
 use crate::telemetry::ReceivedHeartbeat;
 
@@ -107,23 +106,16 @@ impl GatewayService {
         details: ThresholdAlert,
         now: DateTime<Utc>,
     ) -> Result<(), PortError> {
-        let alert = self.ports.alerts.create(agent.id, &details, now).await?;
+        let alert = self
+            .ports
+            .alerts
+            .create(agent.id, &agent.facts.hostname, &details, now)
+            .await?;
         tracing::info!(agent = %agent.id, alert = %alert.id, metric = %details.metric, severity = %details.severity, "alert raised");
         let data = json!({"id": alert.id.0, "metric": details.metric, "severity": details.severity, "message": details.message});
         self.ports
             .events
             .publish(Event::agent("alert.raised", agent.id, now, data));
-        let notification = Notification::ThresholdAlert {
-            alert: alert.id,
-            agent: agent.id,
-            hostname: agent.facts.hostname.clone(),
-            metric: details.metric,
-            severity: details.severity,
-            message: details.message,
-        };
-        if let Err(error) = self.ports.notifier.notify(&notification).await {
-            tracing::debug!(agent = %agent.id, error = %error, "alert notification not delivered");
-        }
         Ok(())
     }
 

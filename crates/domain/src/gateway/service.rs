@@ -10,7 +10,6 @@ use crate::clock::Clock;
 use crate::event::{Event, EventPublisher};
 use crate::execution::{ConnectionId, ExecutionRepository, ExecutionSettings};
 use crate::inventory::InventoryRepository;
-use crate::notification::{Notification, Notifier};
 use crate::presence::PresenceRepository;
 use crate::protocol::command_frame;
 use crate::telemetry::HeartbeatSink;
@@ -56,8 +55,6 @@ pub struct GatewayPorts {
     pub inventories: Arc<dyn InventoryRepository>,
     /// Alerts.
     pub alerts: Arc<dyn AlertRepository>,
-    /// Mail and push.
-    pub notifier: Arc<dyn Notifier>,
     /// Live events.
     pub events: Arc<dyn EventPublisher>,
     /// The time.
@@ -185,30 +182,16 @@ impl GatewayService {
             return Ok(());
         }
         tracing::info!(agent = %agent.id, "agent offline");
-        self.went_offline(agent.id, agent.facts.hostname.clone(), now)
-            .await;
+        self.went_offline(agent.id, now);
         Ok(())
     }
 
-    pub(super) async fn went_offline(
-        &self,
-        agent: AgentId,
-        hostname: crate::agent::Hostname,
-        at: chrono::DateTime<chrono::Utc>,
-    ) {
+    pub(super) fn went_offline(&self, agent: AgentId, at: chrono::DateTime<chrono::Utc>) {
         self.ports.events.publish(Event::agent(
             "agent.offline",
             agent,
             at,
             serde_json::Value::Null,
         ));
-        let notification = Notification::AgentOffline {
-            agent,
-            hostname,
-            at,
-        };
-        if let Err(error) = self.ports.notifier.notify(&notification).await {
-            tracing::debug!(agent = %agent, error = %error, "offline notification not delivered");
-        }
     }
 }

@@ -1,7 +1,6 @@
 use super::GatewayService;
 use crate::PortError;
 use crate::event::Event;
-use crate::notification::Notification;
 
 impl GatewayService {
     /// The periodic sweep (every process runs it; each change happens once): silent agents go
@@ -16,7 +15,7 @@ impl GatewayService {
             .await?
         {
             tracing::info!(agent = %agent.id, "agent offline: no heartbeat");
-            self.went_offline(agent.id, agent.hostname, now).await;
+            self.went_offline(agent.id, now);
         }
         for agent in self
             .ports
@@ -29,14 +28,6 @@ impl GatewayService {
             self.ports
                 .events
                 .publish(Event::agent("agent.offline", agent.id, now, data));
-            let notification = Notification::AgentOverdue {
-                agent: agent.id,
-                hostname: agent.hostname,
-                at: now,
-            };
-            if let Err(error) = self.ports.notifier.notify(&notification).await {
-                tracing::debug!(agent = %agent.id, error = %error, "overdue notification not delivered");
-            }
         }
         for execution in self.ports.executions.sweep(now).await? {
             self.ports.events.publish(Event::execution(&execution));

@@ -122,12 +122,6 @@ async fn a_replaced_connection_does_not_take_the_agent_offline() {
         .returning(|_, _| Ok(true));
     ports.events.expect_publish().return_const(());
     ports
-        .notifier
-        .expect_notify()
-        .withf(|notification| notification.kind() == "agent_offline")
-        .times(1)
-        .returning(|_| Ok(()));
-    ports
         .service()
         .disconnected(&agent(), ConnectionId(Uuid::new_v4()), false)
         .await

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use slimrmm_domain::InvalidField;
+use slimrmm_domain::notification::IntegrationError;
 use slimrmm_domain::policy::{PolicyError, RunPolicyError};
 use slimrmm_domain::script::{ExecuteScriptError, ScriptError};
 
@@ -74,6 +75,20 @@ impl From<RunPolicyError> for ApiError {
             RunPolicyError::Policy(error) => error.into(),
             RunPolicyError::NoTargets => Self::invalid_field("targets", detail),
             RunPolicyError::InvalidExpiry { .. } => Self::invalid_field("expires_in", detail),
+        }
+    }
+}
+
+impl From<IntegrationError> for ApiError {
+    fn from(error: IntegrationError) -> Self {
+        let detail = error.to_string();
+        match error {
+            IntegrationError::Forbidden => Self::forbidden(detail),
+            IntegrationError::Invalid(fields) => Self::invalid_fields(fields),
+            IntegrationError::NotConfigured(_) => {
+                Self::new(StatusCode::CONFLICT, "NOT_CONFIGURED", detail)
+            }
+            IntegrationError::Port(port) => port.into(),
         }
     }
 }

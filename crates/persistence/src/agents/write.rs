@@ -7,12 +7,14 @@ use slimrmm_domain::agent::{
     NewAgent,
 };
 use slimrmm_domain::enrollment::CertificateRecord;
+use slimrmm_domain::notification::Notification;
 use slimrmm_domain::user::UserId;
 
 use super::certificates;
 use super::row::AgentRow;
 use crate::Database;
 use crate::error::{TxError, query_error};
+use crate::outbox::enqueue;
 use crate::schema::{agents, enrollment_tokens};
 
 fn live(
@@ -93,6 +95,14 @@ pub(super) async fn enroll(
                 .await?;
             if let Some(record) = &certificate {
                 certificates::insert(conn, record).await?;
+            }
+            if agent.status == AgentStatus::Pending {
+                let waiting = Notification::AgentPendingApproval {
+                    agent: agent.id,
+                    hostname: agent.facts.hostname.clone(),
+                    at: now,
+                };
+                enqueue(conn, &[waiting], None).await?;
             }
             Ok(row)
         })

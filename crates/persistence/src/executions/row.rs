@@ -36,6 +36,37 @@ pub(crate) struct ExecutionRow {
 }
 
 impl ExecutionRow {
+    /// A script or policy execution that ended failed, timed out or expired.
+    pub(crate) fn is_failed_run(&self) -> bool {
+        (self.script_id.is_some() || self.policy_run_id.is_some())
+            && matches!(self.status.as_str(), "failed" | "timed_out" | "expired")
+    }
+
+    /// A copy as the domain's execution.
+    pub(crate) fn to_domain(&self) -> Result<Execution, PortError> {
+        Self {
+            id: self.id,
+            agent_uuid: self.agent_uuid,
+            action: self.action.clone(),
+            params: self.params.clone(),
+            mutating: self.mutating,
+            status: self.status.clone(),
+            created_by: self.created_by,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            sent_at: self.sent_at,
+            deadline_at: self.deadline_at,
+            completed_at: self.completed_at,
+            attempts: self.attempts,
+            result: self.result.clone(),
+            error: self.error.clone(),
+            truncated: self.truncated,
+            script_id: self.script_id,
+            policy_run_id: self.policy_run_id,
+        }
+        .into_domain()
+    }
+
     pub(crate) fn into_domain(self) -> Result<Execution, PortError> {
         Ok(Execution {
             id: ExecutionId(self.id),

@@ -7,7 +7,7 @@ use slimrmm_persistence::{PgPasswordResetRepository, PgSessionRepository, PgUser
 use slimrmm_test_db::TestDatabase;
 use uuid::Uuid;
 
-use crate::support::{create, now};
+use crate::support::{create, now, reset_mail, sealer};
 
 fn token(text: &str) -> OpaqueToken {
     OpaqueToken::parse(text).unwrap()
@@ -18,7 +18,7 @@ async fn a_reset_token_works_once_sets_the_password_and_ends_sessions() {
     let db = TestDatabase::new();
     let users = PgUserRepository::new(db.pool());
     let sessions = PgSessionRepository::new(db.pool());
-    let resets = PgPasswordResetRepository::new(db.pool());
+    let resets = PgPasswordResetRepository::new(db.pool(), sealer());
     let jane = create(&users, "jane", Role::Viewer).await;
     let session = Session {
         id: SessionId(Uuid::new_v4()),
@@ -31,12 +31,15 @@ async fn a_reset_token_works_once_sets_the_password_and_ends_sessions() {
     sessions.create(&session).await.unwrap();
     let secret = token("reset-token-for-jane-0001");
     resets
-        .create(&NewPasswordReset {
-            user_id: jane.id,
-            digest: secret.digest(),
-            created_at: now(),
-            expires_at: now() + TimeDelta::hours(1),
-        })
+        .create(
+            &NewPasswordReset {
+                user_id: jane.id,
+                digest: secret.digest(),
+                created_at: now(),
+                expires_at: now() + TimeDelta::hours(1),
+            },
+            &reset_mail(&jane, &secret),
+        )
         .await
         .unwrap();
 
@@ -87,7 +90,7 @@ async fn a_reset_token_works_once_sets_the_password_and_ends_sessions() {
 async fn expired_superseded_and_inactive_users_tokens_are_invalid() {
     let db = TestDatabase::new();
     let users = PgUserRepository::new(db.pool());
-    let resets = PgPasswordResetRepository::new(db.pool());
+    let resets = PgPasswordResetRepository::new(db.pool(), sealer());
     let jane = create(&users, "jane", Role::Viewer).await;
     let reset = |secret: &OpaqueToken, lifetime| NewPasswordReset {
         user_id: jane.id,
@@ -98,11 +101,17 @@ async fn expired_superseded_and_inactive_users_tokens_are_invalid() {
     let first = token("first-token-000000000001");
     let second = token("second-token-00000000002");
     resets
-        .create(&reset(&first, TimeDelta::hours(1)))
+        .create(
+            &reset(&first, TimeDelta::hours(1)),
+            &reset_mail(&jane, &first),
+        )
         .await
         .unwrap();
     resets
-        .create(&reset(&second, TimeDelta::hours(1)))
+        .create(
+            &reset(&second, TimeDelta::hours(1)),
+            &reset_mail(&jane, &second),
+        )
         .await
         .unwrap();
     assert_eq!(

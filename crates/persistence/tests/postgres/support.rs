@@ -80,3 +80,22 @@ pub fn new_agent(token: &EnrollmentToken, hostname: &str, status: AgentStatus) -
         enrollment_token: token.id,
     }
 }
+
+/// The master key every test seals with.
+pub fn sealer() -> std::sync::Arc<dyn slimrmm_domain::sealer::SecretSealer> {
+    std::sync::Arc::new(slimrmm_crypto::MasterKey::from_encoded(&"42".repeat(32)).unwrap())
+}
+
+/// The reset mail for `user` carrying `token`.
+pub fn reset_mail(
+    user: &User,
+    token: &slimrmm_domain::auth::OpaqueToken,
+) -> slimrmm_domain::notification::Notification {
+    slimrmm_domain::notification::Notification::PasswordReset {
+        user_id: user.id,
+        username: user.username.clone(),
+        email: user.email.clone().unwrap(),
+        token: token.clone(),
+        expires_at: now(),
+    }
+}

@@ -1,10 +1,8 @@
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::HttpServer;
 use anyhow::Context;
 use slimrmm_http::build_app;
-use slimrmm_notify::UndeliverableNotifier;
 
 use crate::config::Config;
 use crate::wiring;
@@ -17,7 +15,7 @@ const CLOSE_GRACE: Duration = Duration::from_millis(500);
 /// or another process) and in-flight requests get up to 30 s to finish.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = wiring::prepare_database(&config).await?;
-    let assembly = wiring::assemble(&config, db, Arc::new(UndeliverableNotifier)).await?;
+    let assembly = wiring::assemble(&config, db).await?;
     let _background = assembly.start_background(&config);
     wiring::bootstrap_admin(&config, &assembly.state.users).await?;
     tracing::warn!(

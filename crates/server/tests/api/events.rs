@@ -148,13 +148,9 @@ async fn a_command_through_one_process_reaches_an_agent_connected_to_another() {
     let app = spawn().await;
     let process_a = app.serve();
     // A second server process on the same database, with its own connections and tasks.
-    let second = slimrmm_server::wiring::assemble(
-        &app.config,
-        app.db.pool(),
-        std::sync::Arc::new(crate::helpers::Mailbox::default()),
-    )
-    .await
-    .unwrap();
+    let second = slimrmm_server::wiring::assemble(&app.config, app.db.pool())
+        .await
+        .unwrap();
     let _second_tasks = second.start_background(&app.config);
     let process_b = serve(&second.state);
     let admin = app.admin().await;

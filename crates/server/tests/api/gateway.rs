@@ -536,7 +536,11 @@ async fn alerts_are_stored_notified_and_acknowledged() {
         (listed["metric"].as_str(), listed["severity"].as_str()),
         (Some("cpu"), Some("critical"))
     );
-    assert!(app.mailbox.kinds().contains(&"threshold_alert"));
+    assert!(
+        app.outbox_kinds()
+            .await
+            .contains(&"threshold_alert".to_owned())
+    );
     let id = listed["id"].as_i64().unwrap();
     let viewer = app.user_with_role("viewer", "viewer").await.1;
     assert_eq!(
@@ -585,7 +589,7 @@ async fn silent_agents_go_offline_and_then_overdue_once() {
         (Some("offline"), Some(true))
     );
     app.state.gateway.sweep().await.unwrap();
-    let kinds = app.mailbox.kinds();
+    let kinds = app.outbox_kinds().await;
     assert_eq!(
         kinds
             .iter()

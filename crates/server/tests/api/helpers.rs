@@ -1,14 +1,9 @@
-use std::sync::{Arc, Mutex};
-
 use actix_http::Request;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::test::{self, TestRequest};
-use async_trait::async_trait;
 use serde_json::{Value, json};
-use slimrmm_domain::PortError;
-use slimrmm_domain::notification::{Notification, Notifier};
 use slimrmm_http::build_app;
 use slimrmm_server::config::Config;
 use slimrmm_server::wiring;
@@ -20,44 +15,6 @@ pub const PASSWORD: &str = "a perfectly good password";
 /// 32 bytes of 0x42, hex: the master key of every test server.
 pub const TEST_MASTER_KEY: &str =
     "4242424242424242424242424242424242424242424242424242424242424242";
-
-/// Notifications the server handed over, kept for assertions.
-#[derive(Default)]
-pub struct Mailbox(Mutex<Vec<Notification>>);
-
-#[async_trait]
-impl Notifier for Mailbox {
-    async fn notify(&self, notification: &Notification) -> Result<(), PortError> {
-        self.0.lock().unwrap().push(notification.clone());
-        Ok(())
-    }
-}
-
-impl Mailbox {
-    pub fn reset_tokens(&self) -> Vec<(String, String)> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|notification| match notification {
-                Notification::PasswordReset { email, token, .. } => {
-                    Some((email.to_string(), token.expose().to_owned()))
-                }
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The kinds of everything delivered so far.
-    pub fn kinds(&self) -> Vec<&'static str> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(Notification::kind)
-            .collect()
-    }
-}
 
 /// An answer: status, headers and the JSON body (`Value::Null` when empty or not JSON).
 pub struct Reply {
@@ -116,7 +73,8 @@ pub struct Tokens {
 
 pub struct TestApp<S> {
     pub service: S,
-    pub mailbox: Arc<Mailbox>,
+    /// The outbox worker (tests run its rounds themselves, besides the background task).
+    pub delivery: slimrmm_domain::notification::DeliveryService,
     pub config: Config,
     pub state: slimrmm_http::AppState,
     pub _background: slimrmm_server::background::Background,
@@ -131,6 +89,7 @@ pub fn config_for(db: &TestDatabase) -> Config {
     config.admin_email = Some("admin@example.com".to_owned());
     config.secret_key = Some(TEST_MASTER_KEY.to_owned().into());
     config.debug = true;
+    config.public_url = Some("https://rmm.example.test".to_owned());
     config
 }
 
@@ -140,10 +99,17 @@ pub async fn spawn() -> TestApp<
 > {
     let db = TestDatabase::new();
     let config = config_for(&db);
-    let mailbox = Arc::new(Mailbox::default());
-    let assembly = wiring::assemble(&config, db.pool(), mailbox.clone())
-        .await
-        .unwrap();
+    spawn_with(db, config).await
+}
+
+/// A server on `db` with `config`, with the first admin bootstrapped.
+pub async fn spawn_with(
+    db: TestDatabase,
+    config: Config,
+) -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
+    let assembly = wiring::assemble(&config, db.pool()).await.unwrap();
     let background = assembly.start_background(&config);
     let state = assembly.state;
     wiring::bootstrap_admin(&config, &state.users)
@@ -152,7 +118,7 @@ pub async fn spawn() -> TestApp<
     let service = test::init_service(build_app(state.clone())).await;
     TestApp {
         service,
-        mailbox,
+        delivery: assembly.delivery,
         config,
         state,
         _background: background,
@@ -190,6 +156,33 @@ where
             .enrollment_token(&admin, json!({"name": "fleet", "auto_approve": true}))
             .await;
         self.enroll(&key, hostname).await.uuid.parse().unwrap()
+    }
+
+    /// The kinds of every notification in the outbox, oldest first.
+    pub async fn outbox_kinds(&self) -> Vec<String> {
+        let admin = self.admin().await;
+        let reply = self.get("/api/v1/notifications?per_page=100", &admin).await;
+        reply.data()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Points the SMTP integration at `port` on loopback (no TLS), alerts to `recipients`.
+    pub async fn use_smtp(&self, port: u16, recipients: &[&str]) {
+        let admin = self.admin().await;
+        let reply = self
+            .put(
+                "/api/v1/integrations/smtp",
+                &admin,
+                json!({"enabled": true, "host": "127.0.0.1", "port": port, "security": "none",
+                       "from_address": "rmm@example.test", "from_name": "SlimRMM",
+                       "recipients": recipients, "min_severity": "info"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
 
     /// An approved agent on `os` carrying `tags`: its uuid.

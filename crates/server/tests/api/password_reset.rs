@@ -4,12 +4,44 @@ use actix_web::http::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{ADMIN, ADMIN_PASSWORD, PASSWORD, spawn};
+use crate::sinks::SmtpSink;
 
 const NEW_PASSWORD: &str = "an entirely new password";
+
+/// Runs an outbox round and returns each reset mail's recipient and token.
+async fn reset_mails<S, B>(
+    app: &crate::helpers::TestApp<S>,
+    sink: &SmtpSink,
+) -> Vec<(String, String)>
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    app.delivery.run_once().await.unwrap();
+    sink.mails()
+        .iter()
+        .filter(|mail| mail.subject().contains("Reset your SlimRMM password"))
+        .map(|mail| {
+            let text = mail.text();
+            let start = text.find("/reset-password?token=").expect("a reset link") + 22;
+            let token: String = text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            (mail.to.join(","), token)
+        })
+        .collect()
+}
 
 #[actix_web::test]
 async fn forgot_password_says_the_same_for_every_address() {
     let app = spawn().await;
+    let sink = SmtpSink::start().await;
+    app.use_smtp(sink.port, &["ops@example.test"]).await;
     let known = app
         .post(
             "/api/v1/auth/forgot-password",
@@ -29,12 +61,18 @@ async fn forgot_password_says_the_same_for_every_address() {
         (StatusCode::OK, StatusCode::OK)
     );
     assert_eq!(known.body, unknown.body);
-    let mails = app.mailbox.reset_tokens();
+    let mails = reset_mails(&app, &sink).await;
     assert_eq!(mails.len(), 1, "only the known address gets a mail");
     assert_eq!(
         mails[0].0, "admin@example.com",
-        "sent to the user's own address"
+        "sent to the user's own address, not to the alert recipients"
     );
+    let text = sink.mails()[0].text();
+    assert!(
+        text.contains("https://rmm.example.test/reset-password?token="),
+        "the link is built from SLIMRMM_PUBLIC_URL: {text}"
+    );
+    assert!(text.contains("Hello admin"));
 
     let invalid = app
         .post(
@@ -49,6 +87,8 @@ async fn forgot_password_says_the_same_for_every_address() {
 #[actix_web::test]
 async fn inactive_users_get_no_reset_mail() {
     let app = spawn().await;
+    let sink = SmtpSink::start().await;
+    app.use_smtp(sink.port, &[]).await;
     let admin = app.admin().await;
     let id = app.create_user(&admin, "jane", "viewer").await;
     app.put(
@@ -65,12 +105,15 @@ async fn inactive_users_get_no_reset_mail() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert!(app.mailbox.reset_tokens().is_empty());
+    assert!(reset_mails(&app, &sink).await.is_empty());
+    assert!(app.outbox_kinds().await.is_empty());
 }
 
 #[actix_web::test]
 async fn a_reset_token_sets_the_password_once_and_ends_every_session() {
     let app = spawn().await;
+    let sink = SmtpSink::start().await;
+    app.use_smtp(sink.port, &[]).await;
     let admin = app.admin().await;
     app.create_user(&admin, "jane", "technician").await;
     let session = app.login("jane", PASSWORD).await;
@@ -80,7 +123,7 @@ async fn a_reset_token_sets_the_password_once_and_ends_every_session() {
         json!({"email": "jane@example.com"}),
     )
     .await;
-    let (_, token) = app.mailbox.reset_tokens().pop().unwrap();
+    let (_, token) = reset_mails(&app, &sink).await.pop().unwrap();
 
     let weak = app
         .post(
@@ -137,4 +180,35 @@ async fn made_up_tokens_are_refused() {
             (StatusCode::BAD_REQUEST, "INVALID_RESET_TOKEN")
         );
     }
+}
+
+#[actix_web::test]
+async fn without_smtp_the_answer_is_the_same_and_the_outbox_says_nothing_went_out() {
+    let app = spawn().await;
+    let reply = app
+        .post(
+            "/api/v1/auth/forgot-password",
+            None,
+            json!({"email": "admin@example.com"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    app.delivery.run_once().await.unwrap();
+    let admin = app.admin().await;
+    let outbox = app.get("/api/v1/notifications", &admin).await;
+    let entry = &outbox.data()["items"][0];
+    assert_eq!(entry["kind"], "password_reset");
+    assert!(entry["routed_at"].is_string());
+    assert_eq!(entry["deliveries"], json!([]), "no channel could take it");
+    assert!(
+        !entry.to_string().contains("token"),
+        "no secret in the outbox list"
+    );
+    let sealed = app
+        .db
+        .query_i64("SELECT count(*) AS value FROM notifications WHERE secret IS NOT NULL");
+    assert_eq!(
+        sealed, 0,
+        "the sealed token is wiped once nothing will send it"
+    );
 }

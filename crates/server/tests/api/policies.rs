@@ -327,13 +327,9 @@ async fn a_due_schedule_fires_once_under_two_server_processes() {
         .as_str()
         .unwrap()
         .to_owned();
-    let second = slimrmm_server::wiring::assemble(
-        &app.config,
-        app.db.pool(),
-        std::sync::Arc::new(crate::helpers::Mailbox::default()),
-    )
-    .await
-    .unwrap();
+    let second = slimrmm_server::wiring::assemble(&app.config, app.db.pool())
+        .await
+        .unwrap();
     due(&app.db, &id, TimeDelta::zero());
     let (a, b) = tokio::join!(
         app.state.policies.run_due(),

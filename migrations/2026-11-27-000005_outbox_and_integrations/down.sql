@@ -1,0 +1,3 @@
+DROP TABLE integrations;
+DROP TABLE notification_deliveries;
+DROP TABLE notifications;
