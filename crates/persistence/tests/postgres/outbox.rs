@@ -28,7 +28,7 @@ async fn a_reset_mail_is_written_with_its_token_sealed_and_read_back_whole() {
     let clear = db.query_i64(
         "SELECT count(*) AS value FROM notifications \
          WHERE payload::text LIKE '%a-secret-reset-token%' \
-            OR position('a-secret-reset-token' in convert_from(secret, 'LATIN1')) > 0",
+            OR position(convert_to('a-secret-reset-token', 'UTF8') in secret) > 0",
     );
     assert_eq!(clear, 0, "the token is not stored in the clear");
 

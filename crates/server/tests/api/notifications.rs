@@ -77,7 +77,7 @@ async fn integrations_are_for_admins_checked_and_never_give_secrets_back() {
     assert_eq!(kept.status, StatusCode::OK, "{}", kept.body);
     assert_eq!(kept.data()["settings"]["password_set"], true);
     let stored = app.db.query_i64(
-        "SELECT count(*) AS value FROM integrations WHERE position('hunter2' in convert_from(secrets, 'LATIN1')) > 0",
+        "SELECT count(*) AS value FROM integrations WHERE position(convert_to('hunter2', 'UTF8') in secrets) > 0",
     );
     assert_eq!(stored, 0, "the password is sealed at rest");
 
