@@ -58,12 +58,12 @@ impl CaMaterial {
 /// The agent certificate authority, ready to sign.
 #[derive(Clone)]
 pub struct AgentCa {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    issuer: Issuer<'static, KeyPair>,
-    certificate_pem: String,
+pub(crate) struct Inner {
+    pub(crate) issuer: Issuer<'static, KeyPair>,
+    pub(crate) certificate_pem: String,
 }
 
 impl AgentCa {
@@ -88,6 +88,13 @@ impl AgentCa {
     /// The CA certificate (PEM).
     pub fn certificate_pem(&self) -> &str {
         &self.inner.certificate_pem
+    }
+
+    /// The CA certificate (DER), for trust stores.
+    pub fn certificate_der(&self) -> anyhow::Result<pki_types::CertificateDer<'static>> {
+        use pki_types::pem::PemObject;
+        pki_types::CertificateDer::from_pem_slice(self.inner.certificate_pem.as_bytes())
+            .context("parsing the CA certificate PEM")
     }
 }
 
@@ -148,7 +155,7 @@ impl CertificateAuthority for AgentCa {
 }
 
 /// 128 random bits, positive and without a leading zero byte, and their hex form.
-fn random_serial() -> (SerialNumber, String) {
+pub(crate) fn random_serial() -> (SerialNumber, String) {
     let mut bytes = [0u8; 16];
     rand::fill(&mut bytes);
     bytes[0] = (bytes[0] & 0x7f) | 0x40;
@@ -156,7 +163,7 @@ fn random_serial() -> (SerialNumber, String) {
     (SerialNumber::from_slice(&bytes), hex)
 }
 
-fn offset(instant: DateTime<Utc>) -> anyhow::Result<OffsetDateTime> {
+pub(crate) fn offset(instant: DateTime<Utc>) -> anyhow::Result<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(instant.timestamp())
         .context("a certificate time out of range")
 }

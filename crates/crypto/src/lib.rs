@@ -7,8 +7,15 @@
 //! - [`AgentCa`]: the certificate authority that issues agents their client certificates
 //!   (rcgen, ECDSA P-256), implementing the domain's `CertificateAuthority` port.
 
+//! - [`AgentCertificateVerifier`]: checks the client certificates agents present (the domain's
+//!   `CertificateVerifier` port); [`ServerCertificate`]: a TLS server certificate from the same CA.
+
 mod ca;
 mod master_key;
+mod server_certificate;
+mod verifier;
 
 pub use ca::{AgentCa, CaMaterial};
 pub use master_key::{KeySource, MasterKey, MasterKeyError, SealError};
+pub use server_certificate::ServerCertificate;
+pub use verifier::AgentCertificateVerifier;

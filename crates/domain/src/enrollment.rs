@@ -2,6 +2,7 @@
 
 mod certificate;
 mod check_in;
+mod identity;
 mod register;
 mod renew;
 mod service;
@@ -12,6 +13,10 @@ pub use certificate::{
     CertificateAuthority, CertificateRecord, CertificateSerial, IssuedCertificate,
 };
 pub use check_in::{AgentAuthError, AgentCredentials};
+pub use identity::{
+    AgentAuthMode, AgentIdentityService, AgentProof, CertificateRejection, CertificateVerifier,
+    IdentityError, VerifiedCertificate,
+};
 pub use register::{RegisterError, Registration, RegistrationRequest, Reinstall};
 pub use renew::Renewal;
 pub use service::{EnrollmentService, EnrollmentSettings};
@@ -25,5 +30,7 @@ pub use tokens::{
 
 #[cfg(any(test, feature = "mocks"))]
 pub use certificate::MockCertificateAuthority;
+#[cfg(any(test, feature = "mocks"))]
+pub use identity::MockCertificateVerifier;
 #[cfg(any(test, feature = "mocks"))]
 pub use token::MockEnrollmentTokenRepository;

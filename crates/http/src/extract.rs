@@ -2,12 +2,16 @@
 
 mod agent_headers;
 mod auth;
+mod client_certificate;
 mod json;
 mod list;
 mod validation;
 
 pub use agent_headers::AgentHeaders;
 pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
+pub use client_certificate::{
+    ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,
+};
 pub use json::{OptionalJson, ValidJson};
 pub(crate) use json::{is_json, parse_json, payload_error};
 pub use list::{ListParams, ListParamsDoc};

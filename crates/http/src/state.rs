@@ -10,9 +10,10 @@ use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::telemetry::TelemetryService;
 
+use crate::extract::ClientCertificateSource;
 use crate::gateway::{Connections, EventHub};
 use slimrmm_domain::auth::AuthService;
-use slimrmm_domain::enrollment::EnrollmentService;
+use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService};
 use slimrmm_domain::health::ReadinessProbe;
 use slimrmm_domain::user::UserService;
 
@@ -51,6 +52,10 @@ pub struct AppState {
     pub agents: AgentService,
     /// Agent enrollment and enrollment tokens.
     pub enrollment: EnrollmentService,
+    /// Agent identity on the WebSocket and on certificate renewal (uuid or mTLS).
+    pub identity: AgentIdentityService,
+    /// Where agents' client certificates may come from besides the TLS handshake.
+    pub client_certificates: ClientCertificateSource,
     /// Agent connections.
     pub gateway: GatewayService,
     /// Commands.

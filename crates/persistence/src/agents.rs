@@ -17,7 +17,7 @@ use slimrmm_domain::agent::{
     Agent, AgentFacts, AgentId, AgentLabelChanges, AgentListQuery, AgentRepository, AgentSecrets,
     AgentSelector, AgentStatus, EnrollAgentError, NewAgent, StoredAgent, Target,
 };
-use slimrmm_domain::enrollment::CertificateRecord;
+use slimrmm_domain::enrollment::{CertificateRecord, CertificateSerial};
 use slimrmm_domain::list::Page;
 use slimrmm_domain::user::UserId;
 
@@ -111,6 +111,14 @@ impl AgentRepository for PgAgentRepository {
         certificates::insert(&mut conn, record)
             .await
             .map_err(query_error)
+    }
+
+    async fn certificate(
+        &self,
+        serial: &CertificateSerial,
+    ) -> Result<Option<CertificateRecord>, PortError> {
+        let mut conn = self.db.conn().await?;
+        certificates::by_serial(&mut conn, serial).await
     }
 
     async fn latest_certificate(

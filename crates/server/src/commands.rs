@@ -2,4 +2,5 @@
 
 pub mod migrate;
 pub mod serve;
+pub mod tls;
 pub mod user;

@@ -20,14 +20,21 @@
 //! | `SLIMRMM_RESULT_MAX_BYTES` | `1048576` | larger command results are cut and marked truncated |
 //! | `SLIMRMM_METRICS_RETENTION_DAYS` | `7` | days of one-minute metric history kept |
 //! | `SLIMRMM_DATABASE_POOL_SIZE` | `10` | most database connections per process |
+//! | `SLIMRMM_TLS_CERT`, `SLIMRMM_TLS_KEY` | none | serve HTTPS (TLS 1.3) with this PEM chain and key |
+//! | `SLIMRMM_AGENT_AUTH` | `mtls` with TLS or the proxy header, else `uuid` | how agents prove who they are |
+//! | `SLIMRMM_CLIENT_CERT_HEADER` | none | header a trusted proxy passes the client certificate in |
+//! | `SLIMRMM_TRUSTED_PROXIES` | none | addresses or CIDR networks whose headers are believed |
 //! | `SLIMRMM_LOG_FORMAT` | `pretty` | `pretty` or `json` |
 //! | `RUST_LOG` | `info` | log filter |
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 use secrecy::SecretString;
+use slimrmm_domain::enrollment::AgentAuthMode;
 
 /// The SlimRMM remote monitoring and management server.
 #[derive(Debug, Parser)]
@@ -51,6 +58,36 @@ pub enum Command {
     /// Manage users from the command line (recovery).
     #[command(subcommand)]
     User(UserCommand),
+    /// TLS helpers.
+    #[command(subcommand)]
+    Tls(TlsCommand),
+}
+
+/// TLS commands.
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Issue a TLS server certificate from the built-in agent CA. Only clients that trust that
+    /// CA accept it: agents on their WebSocket and renewal, not on enrollment, which needs a
+    /// certificate the agent's operating system trusts.
+    IssueServerCert(IssueServerCert),
+}
+
+/// `tls issue-server-cert` arguments.
+#[derive(Debug, Args)]
+pub struct IssueServerCert {
+    /// Host names or IP addresses the server is reached at (repeat, or separate with commas);
+    /// the first is also the common name.
+    #[arg(long = "hostname", required = true, value_delimiter = ',')]
+    pub hostnames: Vec<String>,
+    /// Where to write the certificate chain (PEM: the certificate, then the CA).
+    #[arg(long)]
+    pub cert_out: PathBuf,
+    /// Where to write the private key (PEM, mode 0600).
+    #[arg(long)]
+    pub key_out: PathBuf,
+    /// Days of validity.
+    #[arg(long, default_value_t = 397, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
 }
 
 /// User commands.
@@ -99,6 +136,18 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object per line.
     Json,
+}
+
+fn agent_auth(value: &str) -> Result<AgentAuthMode, String> {
+    value.trim().parse()
+}
+
+fn proxy(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is not an address or a CIDR network"))
 }
 
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -225,6 +274,29 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000), global = true)]
     pub database_pool_size: u16,
 
+    /// TLS certificate chain (PEM) to serve HTTPS with (TLS 1.3 only); needs `SLIMRMM_TLS_KEY`.
+    #[arg(long, env = "SLIMRMM_TLS_CERT", requires = "tls_key", global = true)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The TLS certificate's private key (PEM).
+    #[arg(long, env = "SLIMRMM_TLS_KEY", requires = "tls_cert", global = true)]
+    pub tls_key: Option<PathBuf>,
+
+    /// How agents prove who they are: `mtls` (a client certificate from our CA; the default
+    /// when TLS or `SLIMRMM_CLIENT_CERT_HEADER` is configured) or `uuid` (believed, unverified;
+    /// the default otherwise).
+    #[arg(long, env = "SLIMRMM_AGENT_AUTH", value_parser = agent_auth, global = true)]
+    pub agent_auth: Option<AgentAuthMode>,
+
+    /// The header a TLS-terminating proxy puts the agent's client certificate in (nginx:
+    /// `$ssl_client_escaped_cert`; Caddy: base64 DER), believed only from trusted proxies.
+    #[arg(long, env = "SLIMRMM_CLIENT_CERT_HEADER", global = true)]
+    pub client_cert_header: Option<String>,
+
+    /// Proxies whose headers are believed: comma-separated addresses or CIDR networks.
+    #[arg(long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy, global = true)]
+    pub trusted_proxies: Vec<IpNet>,
+
     /// Log format.
     #[arg(long, env = "SLIMRMM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
@@ -246,7 +318,28 @@ impl Config {
         self.admin_password = self.admin_password.filter(present);
         self.admin_email = self.admin_email.filter(|email| !email.trim().is_empty());
         self.public_url = self.public_url.filter(|url| !url.trim().is_empty());
+        self.client_cert_header = self
+            .client_cert_header
+            .filter(|header| !header.trim().is_empty());
+        self.tls_cert = self.tls_cert.filter(|path| !path.as_os_str().is_empty());
+        self.tls_key = self.tls_key.filter(|path| !path.as_os_str().is_empty());
         self
+    }
+
+    /// Whether the server terminates TLS itself.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
+    }
+
+    /// `SLIMRMM_AGENT_AUTH`, or its default: `mtls` whenever certificates can reach the server
+    /// (TLS or the proxy header), else `uuid`.
+    pub fn agent_auth(&self) -> AgentAuthMode {
+        self.agent_auth
+            .unwrap_or(if self.tls() || self.client_cert_header.is_some() {
+                AgentAuthMode::Mtls
+            } else {
+                AgentAuthMode::Uuid
+            })
     }
 
     /// The public URL for links: `SLIMRMM_PUBLIC_URL`, else `http://` + the bind address.
@@ -265,6 +358,35 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn agent_auth_defaults_to_mtls_only_when_certificates_can_arrive() {
+        let plain = Cli::parse_from(["slimrmm-server"]).config;
+        assert_eq!(plain.agent_auth(), AgentAuthMode::Uuid);
+        let proxied = Cli::parse_from([
+            "slimrmm-server",
+            "--client-cert-header",
+            "X-Client-Cert",
+            "--trusted-proxies",
+            "10.0.0.0/8,127.0.0.1",
+        ])
+        .config;
+        assert_eq!(proxied.agent_auth(), AgentAuthMode::Mtls);
+        assert_eq!(proxied.trusted_proxies.len(), 2);
+        let tls = Cli::parse_from([
+            "slimrmm-server",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--agent-auth",
+            "uuid",
+        ])
+        .config;
+        assert_eq!(tls.agent_auth(), AgentAuthMode::Uuid);
+        assert!(Cli::try_parse_from(["slimrmm-server", "--tls-cert", "c.pem"]).is_err());
+        assert!(Cli::try_parse_from(["slimrmm-server", "--trusted-proxies", "nope"]).is_err());
     }
 
     #[test]

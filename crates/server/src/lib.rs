@@ -5,5 +5,7 @@
 pub mod background;
 pub mod commands;
 pub mod config;
+pub mod listen;
 pub mod telemetry;
+pub mod tls;
 pub mod wiring;

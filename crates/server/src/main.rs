@@ -11,5 +11,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => commands::serve::run(config).await,
         Command::Migrate => commands::migrate::run(config).await,
         Command::User(command) => commands::user::run(config, command).await,
+        Command::Tls(command) => commands::tls::run(config, command).await,
     }
 }

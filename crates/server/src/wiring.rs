@@ -6,12 +6,12 @@ use anyhow::Context;
 use chrono::TimeDelta;
 use secrecy::SecretString;
 use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
-use slimrmm_crypto::{AgentCa, CaMaterial, KeySource, MasterKey};
+use slimrmm_crypto::{AgentCa, AgentCertificateVerifier, CaMaterial, KeySource, MasterKey};
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
-use slimrmm_domain::enrollment::{EnrollmentService, EnrollmentSettings};
+use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService, EnrollmentSettings};
 use slimrmm_domain::event::EventPublisher;
 use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
@@ -23,6 +23,7 @@ use slimrmm_domain::policy::{PolicyPorts, PolicyService, PolicySettings};
 use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
+use slimrmm_http::extract::ClientCertificateSource;
 use slimrmm_http::gateway::EventHub;
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
@@ -139,6 +140,8 @@ pub struct Assembly {
     pub bus: PgBus,
     /// The outbox worker's logic.
     pub delivery: DeliveryService,
+    /// The agent CA (its certificate is the TLS layer's client-certificate root).
+    pub ca: AgentCa,
 }
 
 /// Builds every adapter and service.
@@ -164,10 +167,17 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let heartbeats = HeartbeatWriter::new();
     let bus = PgBus::start(db.clone());
     let events: Arc<dyn EventPublisher> = Arc::new(bus.clone());
+    let identity = AgentIdentityService::new(
+        config.agent_auth(),
+        Arc::new(AgentCertificateVerifier::new(&ca)?),
+        agents.clone(),
+        clock.clone(),
+    );
+    let client_certificates = client_certificate_source(config)?;
     let enrollment = EnrollmentService::new(
         agents.clone(),
         Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
-        Arc::new(ca),
+        Arc::new(ca.clone()),
         Arc::new(RandomSecrets),
         events.clone(),
         clock.clone(),
@@ -250,6 +260,8 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         users: user_service(&db, hasher),
         agents: AgentService::new(agents.clone(), Arc::new(bus.clone()), clock.clone()),
         enrollment,
+        identity,
+        client_certificates,
         gateway,
         executions: ExecutionService::new(
             agents.clone(),
@@ -285,6 +297,38 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         heartbeats,
         bus,
         delivery,
+        ca,
+    })
+}
+
+/// Where agent certificates may come from besides the handshake. `mtls` without TLS and
+/// without the proxy header could never see a certificate: that is a configuration error.
+fn client_certificate_source(config: &Config) -> anyhow::Result<ClientCertificateSource> {
+    use slimrmm_domain::enrollment::AgentAuthMode;
+    let header = config
+        .client_cert_header
+        .as_deref()
+        .map(|name| {
+            actix_web::http::header::HeaderName::try_from(name.trim()).with_context(|| {
+                format!("SLIMRMM_CLIENT_CERT_HEADER {name:?} is not a header name")
+            })
+        })
+        .transpose()?;
+    anyhow::ensure!(
+        config.agent_auth() == AgentAuthMode::Uuid || config.tls() || header.is_some(),
+        "SLIMRMM_AGENT_AUTH=mtls needs SLIMRMM_TLS_CERT and SLIMRMM_TLS_KEY, or \
+         SLIMRMM_CLIENT_CERT_HEADER with SLIMRMM_TRUSTED_PROXIES: no client certificate could \
+         reach the server otherwise"
+    );
+    if header.is_some() && config.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "SLIMRMM_CLIENT_CERT_HEADER is set but SLIMRMM_TRUSTED_PROXIES is empty: the header \
+             is ignored from every address"
+        );
+    }
+    Ok(ClientCertificateSource {
+        header,
+        trusted_proxies: config.trusted_proxies.clone().into(),
     })
 }
 

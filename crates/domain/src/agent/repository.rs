@@ -6,7 +6,7 @@ use super::{
     DisplayName, NewAgent, Tags, Target,
 };
 use crate::PortError;
-use crate::enrollment::CertificateRecord;
+use crate::enrollment::{CertificateRecord, CertificateSerial};
 use crate::list::Page;
 use crate::user::UserId;
 
@@ -100,6 +100,12 @@ pub trait AgentRepository: Send + Sync {
 
     /// Records a certificate issued to an agent.
     async fn add_certificate(&self, record: &CertificateRecord) -> Result<(), PortError>;
+
+    /// The certificate with this serial, revoked or not.
+    async fn certificate(
+        &self,
+        serial: &CertificateSerial,
+    ) -> Result<Option<CertificateRecord>, PortError>;
 
     /// The agent's unrevoked certificate that expires last.
     async fn latest_certificate(&self, id: AgentId)

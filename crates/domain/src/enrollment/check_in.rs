@@ -94,12 +94,16 @@ impl EnrollmentService {
         &self,
         credentials: AgentCredentials<'_>,
     ) -> Result<Agent, AgentAuthError> {
-        let agent = self.check_credentials(credentials).await?.agent;
-        match agent.status {
-            AgentStatus::Pending => Err(AgentAuthError::NotApproved),
-            AgentStatus::Rejected => Err(AgentAuthError::Rejected),
-            AgentStatus::Online | AgentStatus::Offline => Ok(agent),
-        }
+        require_approved(self.check_credentials(credentials).await?.agent)
+    }
+}
+
+/// The agent, when it is approved.
+pub(super) fn require_approved(agent: Agent) -> Result<Agent, AgentAuthError> {
+    match agent.status {
+        AgentStatus::Pending => Err(AgentAuthError::NotApproved),
+        AgentStatus::Rejected => Err(AgentAuthError::Rejected),
+        AgentStatus::Online | AgentStatus::Offline => Ok(agent),
     }
 }
 

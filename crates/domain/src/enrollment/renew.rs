@@ -1,4 +1,8 @@
-use super::{AgentAuthError, AgentCredentials, EnrollmentService, IssuedCertificate};
+use super::check_in::require_approved;
+use super::{
+    AgentAuthError, AgentCredentials, EnrollmentService, IssuedCertificate, VerifiedCertificate,
+};
+use crate::agent::{Agent, AgentId};
 
 /// The answer to a renewal request.
 #[derive(Debug, Clone)]
@@ -11,21 +15,56 @@ pub enum Renewal {
 
 impl EnrollmentService {
     /// Renews an approved agent's certificate when its newest one enters the renewal window
-    /// (30 days before expiry) or it has none.
+    /// (30 days before expiry) or it has none; the agent proves who it is with its registration
+    /// credentials.
     pub async fn renew_certificate(
         &self,
         credentials: AgentCredentials<'_>,
     ) -> Result<Renewal, AgentAuthError> {
         let agent = self.approved(credentials).await?;
+        self.renew(agent).await
+    }
+
+    /// Renews the certificate an agent presented and that proved its identity
+    /// ([`AgentIdentityService`](super::AgentIdentityService)): 304-style
+    /// [`Renewal::NotNeeded`] while *that* certificate has more than 30 days left, else a new
+    /// one. Judging by the presented certificate, not the newest issued, means that an agent
+    /// whose previous renewal answer was lost simply renews again.
+    pub async fn renew_verified_certificate(
+        &self,
+        presented: &VerifiedCertificate,
+    ) -> Result<Renewal, AgentAuthError> {
+        let stored = self
+            .agents
+            .find(presented.agent)
+            .await?
+            .ok_or(AgentAuthError::UnknownAgent)?;
+        let agent = require_approved(stored.agent)?;
+        let now = self.clock.now();
+        if presented.not_after - now > self.settings.renew_within {
+            return Ok(Renewal::NotNeeded);
+        }
+        self.issue_and_record(agent.id, now).await
+    }
+
+    async fn renew(&self, agent: Agent) -> Result<Renewal, AgentAuthError> {
         let now = self.clock.now();
         if let Some(current) = self.agents.latest_certificate(agent.id).await?
             && current.not_after - now > self.settings.renew_within
         {
             return Ok(Renewal::NotNeeded);
         }
-        let certificate = self.issue(agent.id, now).await?;
+        self.issue_and_record(agent.id, now).await
+    }
+
+    async fn issue_and_record(
+        &self,
+        agent: AgentId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Renewal, AgentAuthError> {
+        let certificate = self.issue(agent, now).await?;
         self.agents
-            .add_certificate(&certificate.record(agent.id))
+            .add_certificate(&certificate.record(agent))
             .await?;
         Ok(Renewal::Renewed(certificate))
     }
@@ -97,5 +136,50 @@ mod tests {
                 .returning(|_| Ok(()));
             assert!(matches!(renew(due).await, Renewal::Renewed(_)));
         }
+    }
+
+    #[tokio::test]
+    async fn a_verified_agent_renews_by_its_presented_certificate_unless_rejected() {
+        let presented = |left: TimeDelta| VerifiedCertificate {
+            serial: CertificateSerial("02".into()),
+            agent: AgentId(Uuid::new_v4()),
+            not_after: t0() + left,
+        };
+        // The newest issued certificate has 60 days left, but the presented one only 10: an
+        // earlier renewal answer was lost, so this one is renewed.
+        let mut due = ports_expiring_in(Some(TimeDelta::days(60)));
+        due.ca
+            .expect_issue()
+            .returning(|agent, from, to| Ok(issued(agent, from, to)));
+        due.agents
+            .expect_add_certificate()
+            .times(1)
+            .returning(|_| Ok(()));
+        let renewal = due
+            .service()
+            .renew_verified_certificate(&presented(TimeDelta::days(10)))
+            .await
+            .unwrap();
+        assert!(matches!(renewal, Renewal::Renewed(_)));
+
+        let fresh = ports_expiring_in(None);
+        let renewal = fresh
+            .service()
+            .renew_verified_certificate(&presented(TimeDelta::days(31)))
+            .await
+            .unwrap();
+        assert!(matches!(renewal, Renewal::NotNeeded));
+
+        let mut rejected = enrollment_services();
+        rejected
+            .agents
+            .expect_find()
+            .returning(|id| Ok(Some(stored_agent(id, AgentStatus::Rejected))));
+        let refusal = rejected
+            .service()
+            .renew_verified_certificate(&presented(TimeDelta::days(1)))
+            .await
+            .unwrap_err();
+        assert!(matches!(refusal, AgentAuthError::Rejected));
     }
 }

@@ -5,7 +5,8 @@ use slimrmm_domain::agent::{
     DeleteAgentError, GetAgentError, ListAgentsError, ReviewAgentError, UpdateAgentError,
 };
 use slimrmm_domain::enrollment::{
-    AgentAuthError, CreateTokenError, ListTokensError, RegisterError, RevokeTokenError,
+    AgentAuthError, CreateTokenError, IdentityError, ListTokensError, RegisterError,
+    RevokeTokenError,
 };
 
 use super::ApiError;
@@ -50,6 +51,23 @@ impl From<AgentAuthError> for ApiError {
             }
             AgentAuthError::Rejected => Self::new(StatusCode::FORBIDDEN, "AGENT_REJECTED", detail),
             AgentAuthError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        let detail = error.to_string();
+        match error {
+            IdentityError::Missing => Self::unauthorized("CLIENT_CERTIFICATE_REQUIRED", detail),
+            IdentityError::Rejected(_) | IdentityError::Unknown(_) => {
+                Self::unauthorized("CLIENT_CERTIFICATE_INVALID", detail)
+            }
+            IdentityError::Revoked(_) => Self::unauthorized("CLIENT_CERTIFICATE_REVOKED", detail),
+            IdentityError::Mismatch { .. } => {
+                Self::new(StatusCode::FORBIDDEN, "CLIENT_CERTIFICATE_MISMATCH", detail)
+            }
+            IdentityError::Port(port) => port.into(),
         }
     }
 }

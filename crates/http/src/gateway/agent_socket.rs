@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::Outbound;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::ClientCertificate;
 
 /// Which agent connects.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,15 +47,17 @@ impl From<AdmitError> for ApiError {
     }
 }
 
-/// The agent's WebSocket. Only approved, undeleted agents are accepted (identity is the
-/// `uuid` until TLS client certificates are enforced). Heartbeats, answers and alerts come in;
-/// commands go out.
+/// The agent's WebSocket. Only approved, undeleted agents are accepted; with
+/// `SLIMRMM_AGENT_AUTH=mtls` only with a client certificate from our CA that is unexpired,
+/// unrevoked and names the `uuid` (else the `uuid` alone is believed). Heartbeats, answers and
+/// alerts come in; commands go out.
 #[utoipa::path(
     tag = "agent",
     params(AgentSocketQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
-        (status = 403, description = "The agent is not approved", body = ErrorBody),
+        (status = 401, description = "No client certificate, or one that is not ours, expired or revoked (mTLS)", body = ErrorBody),
+        (status = 403, description = "The certificate names another agent (mTLS), or the agent is not approved", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
         (status = 422, description = "`uuid` is not a uuid", body = ErrorBody),
     )
@@ -65,18 +68,27 @@ pub async fn agent_socket(
     body: web::Payload,
     state: web::Data<AppState>,
     query: web::Query<AgentSocketQuery>,
+    certificate: ClientCertificate,
 ) -> Result<HttpResponse, ApiError> {
     let uuid = query
         .uuid
         .trim()
         .parse::<Uuid>()
         .map_err(|_| ApiError::invalid_field("uuid", "must be a uuid"))?;
+    let peer = req.peer_addr();
+    state
+        .identity
+        .verify(AgentId(uuid), certificate.der())
+        .await
+        .inspect_err(|error| {
+            tracing::warn!(agent = %uuid, peer = ?peer, reason = %error, "agent connection refused");
+        })?;
     let agent = state
         .gateway
         .admit(AgentId(uuid))
         .await
         .inspect_err(|error| {
-            tracing::warn!(agent = %uuid, reason = %error, "agent connection refused");
+            tracing::warn!(agent = %uuid, peer = ?peer, reason = %error, "agent connection refused");
         })?;
     let (response, session, stream) = actix_ws::handle(&req, body).map_err(|error| {
         ApiError::new(

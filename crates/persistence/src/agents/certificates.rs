@@ -70,11 +70,32 @@ pub(super) async fn latest(
         .await
         .optional()
         .map_err(query_error)?;
-    Ok(row.map(|row| CertificateRecord {
-        serial: CertificateSerial(row.serial),
-        agent: AgentId(row.agent_uuid),
-        not_before: row.not_before,
-        not_after: row.not_after,
-        revoked_at: row.revoked_at,
-    }))
+    Ok(row.map(CertificateRow::into_record))
+}
+
+/// The certificate with this serial, revoked or not.
+pub(super) async fn by_serial(
+    conn: &mut AsyncPgConnection,
+    serial: &CertificateSerial,
+) -> Result<Option<CertificateRecord>, PortError> {
+    let row: Option<CertificateRow> = agent_certificates::table
+        .find(&serial.0)
+        .select(CertificateRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map_err(query_error)?;
+    Ok(row.map(CertificateRow::into_record))
+}
+
+impl CertificateRow {
+    fn into_record(self) -> CertificateRecord {
+        CertificateRecord {
+            serial: CertificateSerial(self.serial),
+            agent: AgentId(self.agent_uuid),
+            not_before: self.not_before,
+            not_after: self.not_after,
+            revoked_at: self.revoked_at,
+        }
+    }
 }

@@ -1,11 +1,11 @@
 use std::time::Duration;
 
-use actix_web::HttpServer;
 use anyhow::Context;
-use slimrmm_http::build_app;
+use slimrmm_domain::enrollment::AgentAuthMode;
 
 use crate::config::Config;
-use crate::wiring;
+use crate::listen::listen;
+use crate::{tls, wiring};
 
 /// How long agents get to see the 1012 close before the server stops.
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
@@ -18,17 +18,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let assembly = wiring::assemble(&config, db).await?;
     let _background = assembly.start_background(&config);
     wiring::bootstrap_admin(&config, &assembly.state.users).await?;
-    tracing::warn!(
-        "agent identity is not verified: an agent is recognised by its uuid alone until TLS client \
-         certificates are enforced"
-    );
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(
+            cert,
+            key,
+            assembly.ca.certificate_der()?,
+        )?),
+        _ => None,
+    };
+    log_agent_auth(&config);
     let state = assembly.state.clone();
     let connections = state.connections.clone();
-    let server = HttpServer::new(move || build_app(state.clone()))
-        .disable_signals()
-        .bind(config.bind)
-        .with_context(|| format!("binding {}", config.bind))?
-        .run();
+    let listener = std::net::TcpListener::bind(config.bind)
+        .with_context(|| format!("binding {}", config.bind))?;
+    let https = tls.is_some();
+    let server = listen(state, listener, tls, None).context("starting the HTTP server")?;
     let handle = server.handle();
     actix_web::rt::spawn(async move {
         shutdown_signal().await;
@@ -40,8 +44,23 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tokio::time::sleep(CLOSE_GRACE).await;
         handle.stop(true).await;
     });
-    tracing::info!(bind = %config.bind, docs = config.debug, "SlimRMM server listening");
+    tracing::info!(bind = %config.bind, https, docs = config.debug, "SlimRMM server listening");
     server.await.context("running the HTTP server")
+}
+
+fn log_agent_auth(config: &Config) {
+    match config.agent_auth() {
+        AgentAuthMode::Uuid => tracing::warn!(
+            "SLIMRMM_AGENT_AUTH=uuid: agent identity is NOT verified; anyone who knows an \
+             agent's uuid can act as that agent. Configure SLIMRMM_TLS_CERT/SLIMRMM_TLS_KEY or \
+             SLIMRMM_CLIENT_CERT_HEADER to require client certificates"
+        ),
+        AgentAuthMode::Mtls => tracing::info!(
+            tls = config.tls(),
+            client_cert_header = config.client_cert_header.as_deref(),
+            "SLIMRMM_AGENT_AUTH=mtls: agents must present their client certificate"
+        ),
+    }
 }
 
 async fn shutdown_signal() {

@@ -136,3 +136,118 @@ fn serve_creates_the_first_admin_and_prints_its_password_once() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("access_token"));
 }
+
+/// A GET over TLS 1.3 trusting only `ca` (DER): the status line's code.
+fn https_status(port: u16, ca: pki_types::CertificateDer<'static>, path: &str) -> Option<u16> {
+    use std::sync::Arc;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca).ok()?;
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_protocol_versions(&[&rustls::version::TLS13])
+    .ok()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = pki_types::ServerName::try_from("localhost").ok()?;
+    let mut connection = rustls::ClientConnection::new(Arc::new(config), name).ok()?;
+    let mut socket = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut stream = rustls::Stream::new(&mut connection, &mut socket);
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response)
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn issue_server_cert_then_serve_https_with_it() {
+    use std::os::unix::fs::PermissionsExt;
+
+    use pki_types::pem::PemObject;
+
+    let db = TestDatabase::new();
+    let dir = std::env::temp_dir().join(format!("slimrmm-bin-tls-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
+    let issue = server(&db)
+        .args([
+            "tls",
+            "issue-server-cert",
+            "--hostname",
+            "localhost,127.0.0.1",
+        ])
+        .arg("--cert-out")
+        .arg(&cert)
+        .arg("--key-out")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        issue.status.success(),
+        "{}",
+        String::from_utf8_lossy(&issue.stderr)
+    );
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the key must be readable by its owner only"
+    );
+    // The chain file: the server certificate, then the CA that agents already trust.
+    let chain: Vec<_> = pki_types::CertificateDer::pem_file_iter(&cert)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(chain.len(), 2);
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = server(&db)
+        .env("SLIMRMM_BIND", format!("127.0.0.1:{port}"))
+        .env("SLIMRMM_TLS_CERT", &cert)
+        .env("SLIMRMM_TLS_KEY", &key)
+        .env("SLIMRMM_ADMIN_PASSWORD", "a long enough password")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _running = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while https_status(port, chain[1].clone(), "/readyz") != Some(200) {
+        assert!(
+            Instant::now() < deadline,
+            "the HTTPS server never became ready"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        http(port, "GET", "/readyz", "").is_none_or(|(status, _)| status != 200),
+        "plain HTTP must not be served on the TLS port"
+    );
+}
+
+#[test]
+fn mtls_without_a_way_for_certificates_to_arrive_refuses_to_start() {
+    let db = TestDatabase::new();
+    let output = server(&db)
+        .env("SLIMRMM_AGENT_AUTH", "mtls")
+        .env("SLIMRMM_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("SLIMRMM_AGENT_AUTH=mtls needs"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -77,6 +77,8 @@ pub struct TestApp<S> {
     pub delivery: slimrmm_domain::notification::DeliveryService,
     pub config: Config,
     pub state: slimrmm_http::AppState,
+    /// The agent CA (tests issue server certificates and odd client certificates with it).
+    pub ca: slimrmm_crypto::AgentCa,
     pub _background: slimrmm_server::background::Background,
     pub db: TestDatabase,
 }
@@ -111,6 +113,7 @@ pub async fn spawn_with(
 > {
     let assembly = wiring::assemble(&config, db.pool()).await.unwrap();
     let background = assembly.start_background(&config);
+    let ca = assembly.ca.clone();
     let state = assembly.state;
     wiring::bootstrap_admin(&config, &state.users)
         .await
@@ -121,6 +124,7 @@ pub async fn spawn_with(
         delivery: assembly.delivery,
         config,
         state,
+        ca,
         _background: background,
         db,
     }

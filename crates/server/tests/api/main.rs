@@ -18,4 +18,5 @@ mod password_reset;
 mod policies;
 mod scripts;
 mod sinks;
+mod tls;
 mod users;

@@ -3,13 +3,13 @@ use actix_web::{HttpResponse, post, web};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::enrollment::Renewal;
+use slimrmm_domain::enrollment::{AgentAuthError, AgentAuthMode, Renewal};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::AgentHeaders;
+use crate::extract::{AgentHeaders, ClientCertificate};
 
 /// A renewed certificate bundle (the agent's `{ca_cert, client_cert, client_key}`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,8 +23,9 @@ pub struct RenewedCertificate {
 }
 
 /// Renew the agent's certificate: 304 while the newest one has more than 30 days left, else a
-/// new bundle (the old certificate stays valid until it expires). Authenticated by the agent's
-/// registration credentials.
+/// new bundle (the old certificate stays valid until it expires). With
+/// `SLIMRMM_AGENT_AUTH=mtls` the agent proves who it is with its current client certificate
+/// (and `X-Agent-UUID` must name it); otherwise with its registration credentials.
 #[utoipa::path(
     tag = "agent",
     security(("registration_token" = [])),
@@ -45,11 +46,34 @@ pub async fn renew_cert(
     state: web::Data<AppState>,
     uuid: web::Path<Uuid>,
     headers: AgentHeaders,
+    certificate: ClientCertificate,
 ) -> Result<HttpResponse, ApiError> {
-    let renewal = state
-        .enrollment
-        .renew_certificate(headers.credentials(AgentId(uuid.into_inner())))
-        .await?;
+    let agent = AgentId(uuid.into_inner());
+    let renewal = match state.identity.mode() {
+        AgentAuthMode::Uuid => {
+            state
+                .enrollment
+                .renew_certificate(headers.credentials(agent))
+                .await?
+        }
+        AgentAuthMode::Mtls => {
+            let named = headers.agent_uuid.as_deref().map(str::parse::<AgentId>);
+            if named.and_then(Result::ok) != Some(agent) {
+                return Err(AgentAuthError::UuidMismatch.into());
+            }
+            let presented = state
+                .identity
+                .verify_certificate(agent, certificate.der())
+                .await
+                .inspect_err(|error| {
+                    tracing::warn!(agent = %agent, reason = %error, "certificate renewal refused");
+                })?;
+            state
+                .enrollment
+                .renew_verified_certificate(&presented)
+                .await?
+        }
+    };
     Ok(match renewal {
         Renewal::NotNeeded => HttpResponse::NotModified().finish(),
         Renewal::Renewed(issued) => HttpResponse::Ok()
