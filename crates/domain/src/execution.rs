@@ -16,12 +16,13 @@ pub use create::CreateExecutionError;
 pub use model::{
     ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ReplyOutcome,
 };
-pub use outcome::{capped, outcome_of};
+pub(crate) use outcome::outcome_of;
 pub use query::{
     ExecutionFilter, ExecutionListQuery, ExecutionSort, GetExecutionError, ListExecutionsError,
 };
 pub use repository::{ExecutionRepository, ExecutionWaker};
-pub use service::{ExecutionService, ExecutionSettings, announce};
+pub(crate) use service::announce;
+pub use service::{ExecutionService, ExecutionSettings};
 
 #[cfg(any(test, feature = "mocks"))]
 pub use repository::{MockExecutionRepository, MockExecutionWaker};

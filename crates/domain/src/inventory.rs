@@ -15,7 +15,7 @@ use crate::protocol::{InventoryChange, PackageChange};
 pub const MAX_ENTRIES: usize = 20_000;
 
 /// Which list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InventoryKind {
     /// Installed packages (`get_software_inventory`).
     Software,
@@ -37,7 +37,7 @@ pub struct Inventory {
 impl Inventory {
     /// Reads the `data` of a reply (`{packages|updates: [...], source}`), keeping objects with a
     /// string `name`, at most [`MAX_ENTRIES`].
-    pub fn from_reply(kind: InventoryKind, data: &Value, at: DateTime<Utc>) -> Option<Self> {
+    pub(crate) fn from_reply(kind: InventoryKind, data: &Value, at: DateTime<Utc>) -> Option<Self> {
         let key = match kind {
             InventoryKind::Software => "packages",
             InventoryKind::Updates => "updates",
@@ -62,7 +62,7 @@ impl Inventory {
 
     /// Applies an `inventory_change`: installs and updates replace the entry of that name (or
     /// add one), removals drop it.
-    pub fn apply(&mut self, change: &InventoryChange, at: DateTime<Utc>) {
+    pub(crate) fn apply(&mut self, change: &InventoryChange, at: DateTime<Utc>) {
         for change in &change.changes {
             let name = match change {
                 PackageChange::Installed { name, .. } | PackageChange::Removed { name } => name,

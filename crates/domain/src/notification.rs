@@ -11,16 +11,18 @@ mod outbox;
 mod transport;
 
 pub use admin::{IntegrationError, IntegrationService, PushoverInput, SmtpInput, TestOutcome};
-pub use delivery::{DeliveryReport, DeliveryService, DeliverySettings, route};
+pub use delivery::{DeliveryReport, DeliveryService, DeliverySettings};
 pub use integration::{
     Channel, ChannelConfig, DeliveryResult, Integration, IntegrationRepository, PushoverConfig,
     Routing, SmtpConfig, SmtpSecurity,
 };
-pub use message::{Message, escape_html, render, test_message};
+pub use message::Message;
+pub(crate) use message::{render, test_message};
 pub use model::{Notification, NotificationKind, Severity};
+pub(crate) use outbox::backoff;
 pub use outbox::{
     Delivery, DeliveryId, DeliveryStatus, DeliveryView, NotificationId, OutboxEntry, OutboxFilter,
-    OutboxListQuery, OutboxRepository, OutboxSort, Unrouted, backoff,
+    OutboxListQuery, OutboxRepository, OutboxSort, Unrouted,
 };
 pub use transport::{DeliveryError, Transport};
 

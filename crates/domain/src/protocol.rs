@@ -8,5 +8,7 @@ mod inbound;
 mod outbound;
 
 pub use heartbeat::{Block, DiskUsage, Heartbeat, HeartbeatKind, MAX_BLOCK_BYTES, MetricSample};
-pub use inbound::{AgentMessage, InventoryChange, PackageChange, Reply, ThresholdAlert};
-pub use outbound::command_frame;
+pub use inbound::{
+    AgentMessage, InventoryChange, NotAMessage, PackageChange, Reply, ThresholdAlert,
+};
+pub(crate) use outbound::command_frame;

@@ -1,24 +1,24 @@
-//! Fixtures for the domain's own unit tests.
+//! Fixtures for the domain's own unit tests (the public ones are in [`crate::fixtures`]).
+
+pub(crate) use crate::fixtures::{
+    SequentialSecrets, actor, agent_facts as facts, issued_certificate as issued, queued,
+    stored_agent, t0, user as fixture_user,
+};
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::auth::{
-    Actor, AuthPorts, AuthService, AuthSettings, MockPasswordResetRepository, MockSecretGenerator,
+    AuthPorts, AuthService, AuthSettings, MockPasswordResetRepository, MockSecretGenerator,
     MockSessionRepository, MockTokenIssuer, Session, SessionId, SessionWithUser, TokenClaims,
     TokenKind,
 };
 use crate::clock::MockClock;
 use crate::user::{
-    MockPasswordHasher, MockUserRepository, PasswordHash, Role, User, UserCredentials, UserId,
-    UserService, Username,
+    MockPasswordHasher, MockUserRepository, PasswordHash, Role, UserCredentials, UserId,
+    UserService,
 };
-
-pub(crate) fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
-}
 
 const SESSION: Uuid = Uuid::from_u128(0x5e55_1011);
 
@@ -67,31 +67,10 @@ impl Ports {
     }
 }
 
-pub(crate) fn fixture_user(id: i64, username: &str, role: Role) -> User {
-    User {
-        id: UserId(id),
-        username: Username::parse(username).unwrap(),
-        email: None,
-        full_name: None,
-        role,
-        is_active: true,
-        created_at: t0(),
-        updated_at: t0(),
-        last_login_at: None,
-    }
-}
-
 pub(crate) fn credentials(id: i64, username: &str, role: Role, password: &str) -> UserCredentials {
     UserCredentials {
         user: fixture_user(id, username, role),
         password_hash: PasswordHash::new(format!("hashed:{password}")),
-    }
-}
-
-pub(crate) fn actor(id: i64, role: Role) -> Actor {
-    Actor {
-        user: fixture_user(id, "actor", role),
-        session_id: SessionId(Uuid::new_v4()),
     }
 }
 
@@ -122,28 +101,12 @@ pub(crate) fn live_session(role: Role) -> SessionWithUser {
 
 // ---- agents and enrollment ----
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use crate::agent::{
-    Agent, AgentFacts, AgentId, AgentOs, AgentSecrets, AgentService, AgentStatus, AgentVersion,
-    Arch, Hostname, MockAgentRepository, StoredAgent, Tags,
-};
-use crate::auth::{OpaqueToken, SecretGenerator, TokenDigest};
+use crate::agent::{AgentService, MockAgentRepository, Tags};
+use crate::auth::SecretGenerator;
 use crate::enrollment::{
-    CertificateSerial, EnrollmentService, EnrollmentSettings, EnrollmentToken, EnrollmentTokenId,
-    IssuedCertificate, MockCertificateAuthority, MockEnrollmentTokenRepository, TokenName,
+    EnrollmentService, EnrollmentSettings, EnrollmentToken, EnrollmentTokenId,
+    MockCertificateAuthority, MockEnrollmentTokenRepository, TokenName,
 };
-
-/// Distinct, predictable secrets.
-#[derive(Default)]
-pub(crate) struct SequentialSecrets(AtomicU64);
-
-impl SecretGenerator for SequentialSecrets {
-    fn opaque_token(&self) -> OpaqueToken {
-        let n = self.0.fetch_add(1, Ordering::Relaxed);
-        OpaqueToken::from_generated(format!("sequential-secret-{n:016}"))
-    }
-}
 
 pub(crate) struct AgentPorts {
     pub agents: MockAgentRepository,
@@ -199,39 +162,6 @@ impl EnrollmentPorts {
     }
 }
 
-pub(crate) fn facts() -> AgentFacts {
-    AgentFacts {
-        hostname: Hostname::parse("web-01").unwrap(),
-        os: AgentOs::Linux,
-        arch: Arch::parse("x86_64").unwrap(),
-        agent_version: AgentVersion::parse("2.3.14").unwrap(),
-    }
-}
-
-pub(crate) fn stored_agent(id: AgentId, status: AgentStatus) -> StoredAgent {
-    StoredAgent {
-        agent: Agent {
-            id,
-            facts: facts(),
-            display_name: None,
-            external_ip: None,
-            serial_number: None,
-            tags: Tags::default(),
-            status,
-            approved_at: None,
-            last_seen_at: None,
-            maintenance: false,
-            overdue_since: None,
-            created_at: t0(),
-            updated_at: t0(),
-        },
-        secrets: AgentSecrets {
-            registration_token: TokenDigest([1; 32]),
-            reregistration_secret: TokenDigest([2; 32]),
-        },
-    }
-}
-
 pub(crate) fn enrollment_token(auto_approve: bool) -> EnrollmentToken {
     EnrollmentToken {
         id: EnrollmentTokenId(1),
@@ -248,27 +178,11 @@ pub(crate) fn enrollment_token(auto_approve: bool) -> EnrollmentToken {
     }
 }
 
-pub(crate) fn issued(
-    _agent: AgentId,
-    not_before: DateTime<Utc>,
-    not_after: DateTime<Utc>,
-) -> IssuedCertificate {
-    IssuedCertificate {
-        serial: CertificateSerial("0a0b".into()),
-        not_before,
-        not_after,
-        certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
-        private_key_pem: "-----BEGIN PRIVATE KEY-----".to_owned().into(),
-        ca_certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
-    }
-}
-
 // ---- executions ----
 
 use crate::event::MockEventPublisher;
 use crate::execution::{
-    Execution, ExecutionService, ExecutionSettings, ExecutionStatus, MockExecutionRepository,
-    MockExecutionWaker, NewExecution,
+    ExecutionService, ExecutionSettings, MockExecutionRepository, MockExecutionWaker,
 };
 
 pub(crate) struct ExecutionPorts {
@@ -287,8 +201,7 @@ pub(crate) fn execution_services() -> ExecutionPorts {
 
 impl ExecutionPorts {
     pub fn service(self) -> ExecutionService {
-        let mut events = MockEventPublisher::new();
-        events.expect_publish().return_const(());
+        let events = MockEventPublisher::silent();
         ExecutionService::new(
             Arc::new(self.agents),
             Arc::new(self.executions),
@@ -297,29 +210,6 @@ impl ExecutionPorts {
             Arc::new(MockClock::fixed(t0())),
             ExecutionSettings::default(),
         )
-    }
-}
-
-pub(crate) fn queued(new: &NewExecution) -> Execution {
-    Execution {
-        id: new.id,
-        agent: new.agent,
-        action: new.action.clone(),
-        params: new.params.clone(),
-        mutating: new.mutating,
-        status: ExecutionStatus::Queued,
-        created_by: new.created_by,
-        created_at: new.created_at,
-        expires_at: new.expires_at,
-        sent_at: None,
-        deadline_at: None,
-        completed_at: None,
-        attempts: 0,
-        result: None,
-        error: None,
-        truncated: false,
-        script: new.script,
-        policy_run: new.policy_run,
     }
 }
 
@@ -345,8 +235,7 @@ pub(crate) fn script_services() -> ScriptMocks {
 
 impl ScriptMocks {
     pub fn service(self) -> ScriptService {
-        let mut events = MockEventPublisher::new();
-        events.expect_publish().return_const(());
+        let events = MockEventPublisher::silent();
         ScriptService::new(
             ScriptPorts {
                 scripts: Arc::new(self.scripts),
@@ -381,10 +270,8 @@ pub(crate) fn policy_services() -> PolicyMocks {
 
 impl PolicyMocks {
     pub fn service(self) -> PolicyService {
-        let mut events = MockEventPublisher::new();
-        events.expect_publish().return_const(());
-        let mut waker = MockExecutionWaker::new();
-        waker.expect_wake().return_const(());
+        let events = MockEventPublisher::silent();
+        let waker = MockExecutionWaker::silent();
         PolicyService::new(
             PolicyPorts {
                 policies: Arc::new(self.policies),

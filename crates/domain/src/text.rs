@@ -56,7 +56,7 @@ impl fmt::Display for Name {
 }
 
 /// Free text for people, at most `max` characters; `None` when empty after trimming.
-pub fn description(raw: &str, max: usize) -> Result<Option<String>, TextError> {
+pub(crate) fn description(raw: &str, max: usize) -> Result<Option<String>, TextError> {
     let text = raw.trim();
     if text.chars().count() > max {
         return Err(TextError::TooLong { max });

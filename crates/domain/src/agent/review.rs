@@ -11,7 +11,8 @@ pub enum ReviewAgentError {
     /// No such agent.
     #[error("agent not found")]
     NotFound,
-    /// The agent is not in a state this applies to.
+    /// Approving an agent that is already approved (online or offline), rejecting one that is
+    /// not pending, or the agent's status changed between reading and writing it.
     #[error("{0}")]
     InvalidState(&'static str),
     /// A port failed.

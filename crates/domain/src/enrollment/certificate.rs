@@ -7,7 +7,9 @@ use secrecy::SecretString;
 use crate::PortError;
 use crate::agent::AgentId;
 
-/// A certificate's serial number, as lowercase hex.
+/// A certificate's serial number, as its `CertificateAuthority` reported it when issuing it
+/// (SlimRMM's own CA uses lowercase hex, without separators); a `CertificateVerifier` must
+/// report presented certificates' serials in the same form, so that they are found on record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CertificateSerial(pub String);
 

@@ -18,7 +18,8 @@ pub enum CreateExecutionError {
     /// The agent is pending or rejected.
     #[error("the agent is not approved")]
     AgentNotApproved,
-    /// `expires_in` out of range.
+    /// `expires_in` is under one second or over the configured maximum
+    /// (`ExecutionSettings::max_expiry`, 7 days by default).
     #[error("expires_in must be between 1 second and {max_seconds} seconds")]
     InvalidExpiry {
         /// The largest accepted.

@@ -10,7 +10,7 @@ const MAX_PATCH_ENTRIES: usize = 10_000;
 
 /// A result cut to `max` serialized bytes: kept as is when it fits, else its JSON text cut at a
 /// character boundary and kept as a string. True when cut.
-pub fn capped(data: Option<Value>, max: usize) -> (Option<Value>, bool) {
+fn capped(data: Option<Value>, max: usize) -> (Option<Value>, bool) {
     let Some(data) = data else {
         return (None, false);
     };
@@ -128,7 +128,7 @@ fn patches(data: &Map<String, Value>, max: usize) -> Option<ReplyOutcome> {
 }
 
 /// How `reply` settles its execution, with results cut to `max` bytes.
-pub fn outcome_of(reply: Reply, max: usize) -> ReplyOutcome {
+pub(crate) fn outcome_of(reply: Reply, max: usize) -> ReplyOutcome {
     let structured = match (reply.action.as_str(), reply.data.as_ref()) {
         ("script_execution_result" | "execute_script", Some(Value::Object(data)))
             if data.contains_key("exit_code") || data.contains_key("status") =>

@@ -33,8 +33,10 @@ pub trait ExecutionRepository: Send + Sync {
     ) -> Result<Option<Execution>, PortError>;
 
     /// Marks at most `limit` of the agent's queued, unexpired executions as sent on
-    /// `connection` (oldest first) and returns them for sending. Executions claimed by one caller are not returned to
-    /// another.
+    /// `connection` (oldest first) and returns them for sending: `status` sent, `sent_at` now,
+    /// `attempts` + 1, and `deadline_at` now + the [`NewExecution::timeout_seconds`] it was
+    /// created with (so a store keeps that value with the execution). Executions claimed by
+    /// one caller are not returned to another.
     async fn claim(
         &self,
         agent: AgentId,

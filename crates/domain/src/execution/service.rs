@@ -31,7 +31,7 @@ impl Default for ExecutionSettings {
 impl ExecutionSettings {
     /// How long a command may wait for its agent: `requested`, or the default; `None` when
     /// the request is under a second or over the maximum.
-    pub fn expiry(&self, requested: Option<TimeDelta>) -> Option<TimeDelta> {
+    pub(crate) fn expiry(&self, requested: Option<TimeDelta>) -> Option<TimeDelta> {
         let expiry = requested.unwrap_or(self.default_expiry);
         (TimeDelta::seconds(1) <= expiry && expiry <= self.max_expiry).then_some(expiry)
     }
@@ -39,7 +39,11 @@ impl ExecutionSettings {
 
 /// Announces newly queued executions: wakes whichever process holds each agent's connection
 /// and publishes an `execution.updated` event for each.
-pub fn announce(waker: &dyn ExecutionWaker, events: &dyn EventPublisher, queued: &[Execution]) {
+pub(crate) fn announce(
+    waker: &dyn ExecutionWaker,
+    events: &dyn EventPublisher,
+    queued: &[Execution],
+) {
     let mut woken = std::collections::HashSet::new();
     for execution in queued {
         if woken.insert(execution.agent) {

@@ -79,7 +79,7 @@ fn usable(integrations: &[Integration], channel: Channel) -> Option<&Integration
 }
 
 /// The channels a notification goes to under the current integrations.
-pub fn route(integrations: &[Integration], notification: &Notification) -> Vec<Channel> {
+fn route(integrations: &[Integration], notification: &Notification) -> Vec<Channel> {
     if notification.kind() == NotificationKind::PasswordReset {
         return usable(integrations, Channel::Smtp)
             .map(|_| vec![Channel::Smtp])

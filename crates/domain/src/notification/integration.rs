@@ -158,7 +158,7 @@ impl Default for Routing {
 
 impl Routing {
     /// Whether a notification of this kind and severity goes out here.
-    pub fn accepts(&self, notification: &Notification) -> bool {
+    pub(crate) fn accepts(&self, notification: &Notification) -> bool {
         self.events.contains(&notification.kind()) && notification.severity() >= self.min_severity
     }
 }

@@ -23,7 +23,7 @@ pub struct Message {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
+fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -150,7 +150,7 @@ fn reset_message(notification: &Notification, base: &str) -> Message {
 
 /// The message for a group of notifications of one kind (a storm becomes one message);
 /// `base` is the server's public URL, for links.
-pub fn render(group: &[Notification], base: &str) -> Option<Message> {
+pub(crate) fn render(group: &[Notification], base: &str) -> Option<Message> {
     let first = group.first()?;
     let kind = first.kind();
     if kind == NotificationKind::PasswordReset {
@@ -201,7 +201,7 @@ pub fn render(group: &[Notification], base: &str) -> Option<Message> {
 }
 
 /// The message `POST /integrations/{name}/test` sends.
-pub fn test_message() -> Message {
+pub(crate) fn test_message() -> Message {
     let text = "This is a test message from SlimRMM: this integration delivers.".to_owned();
     Message {
         kind: NotificationKind::AgentPendingApproval,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::agent::{AgentId, Hostname};
 use crate::alert::AlertId;
 use crate::auth::OpaqueToken;
-use crate::execution::ExecutionId;
+use crate::execution::{Execution, ExecutionId, ExecutionStatus};
 use crate::user::{Email, UserId, Username};
 
 /// Something worth telling a person about. Each is written to the outbox in the same
@@ -166,7 +166,37 @@ impl NotificationKind {
     }
 }
 
+/// The most characters of a failed run's error text a notification carries.
+const RUN_ERROR_CHARS: usize = 500;
+
 impl Notification {
+    /// The notification for `execution` on the agent called `hostname`, when it is a script or
+    /// policy execution that ended `failed`, `timed_out` or `expired` (the rule every
+    /// `ExecutionRepository` applies when it settles executions); its error text is cut to
+    /// 500 characters.
+    pub fn for_failed_run(execution: &Execution, hostname: Hostname) -> Option<Self> {
+        let run = execution.script.is_some() || execution.policy_run.is_some();
+        let failed = matches!(
+            execution.status,
+            ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Expired
+        );
+        (run && failed).then(|| Self::RunFailed {
+            execution: execution.id,
+            agent: execution.agent,
+            hostname,
+            action: execution.action.clone(),
+            status: execution.status.as_str().to_owned(),
+            error: execution
+                .error
+                .as_deref()
+                .unwrap_or("no error text")
+                .chars()
+                .take(RUN_ERROR_CHARS)
+                .collect(),
+            at: execution.completed_at.unwrap_or(execution.created_at),
+        })
+    }
+
     /// Its kind.
     pub fn kind(&self) -> NotificationKind {
         match self {
@@ -247,5 +277,46 @@ mod tests {
         assert!(!NotificationKind::routable().contains(&NotificationKind::PasswordReset));
         assert!(Severity::Critical > Severity::Warning && Severity::Warning > Severity::Info);
         assert_eq!("critical".parse(), Ok(Severity::Critical));
+    }
+
+    #[test]
+    fn only_script_and_policy_executions_that_ended_badly_notify() {
+        use crate::execution::NewExecution;
+        use crate::fixtures::{queued, t0};
+        use crate::script::ScriptId;
+
+        let new = NewExecution {
+            id: ExecutionId(uuid::Uuid::from_u128(1)),
+            agent: AgentId(uuid::Uuid::from_u128(2)),
+            action: "execute_script".into(),
+            params: serde_json::json!({}),
+            mutating: true,
+            timeout_seconds: 60,
+            created_by: None,
+            created_at: t0(),
+            expires_at: t0(),
+            script: None,
+            policy_run: None,
+        };
+        let host = || Hostname::parse("web-01").unwrap();
+        let mut execution = queued(&new);
+        execution.status = ExecutionStatus::Failed;
+        execution.error = Some("x".repeat(600));
+        assert_eq!(
+            Notification::for_failed_run(&execution, host()),
+            None,
+            "a plain command"
+        );
+
+        execution.script = Some(ScriptId(uuid::Uuid::from_u128(3)));
+        let Some(Notification::RunFailed { status, error, .. }) =
+            Notification::for_failed_run(&execution, host())
+        else {
+            panic!("a failed script run notifies");
+        };
+        assert_eq!((status.as_str(), error.chars().count()), ("failed", 500));
+
+        execution.status = ExecutionStatus::Completed;
+        assert_eq!(Notification::for_failed_run(&execution, host()), None);
     }
 }

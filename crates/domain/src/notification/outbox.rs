@@ -168,7 +168,7 @@ pub trait OutboxRepository: Send + Sync {
 }
 
 /// Backoff between attempts: `base` doubled per attempt, at most `max`.
-pub fn backoff(attempts: u32, base: TimeDelta, max: TimeDelta) -> TimeDelta {
+pub(crate) fn backoff(attempts: u32, base: TimeDelta, max: TimeDelta) -> TimeDelta {
     let factor = 2_i32.saturating_pow(attempts.min(20));
     (base * factor).min(max)
 }

@@ -137,12 +137,12 @@ impl From<&PolicyDefinition> for PolicyInput {
                 .as_ref()
                 .map(|window| WindowInput {
                     days: window
-                        .days
+                        .days()
                         .iter()
                         .map(|d| day_name(*d).to_owned())
                         .collect(),
-                    start: window.start.format("%H:%M").to_string(),
-                    end: window.end.format("%H:%M").to_string(),
+                    start: window.start().format("%H:%M").to_string(),
+                    end: window.end().format("%H:%M").to_string(),
                 }),
             timeout_seconds: Some(i64::from(policy.timeout_seconds)),
         }
@@ -151,7 +151,7 @@ impl From<&PolicyDefinition> for PolicyInput {
 
 impl PolicyChanges {
     /// `current` with these changes, to be checked again as a whole.
-    pub fn apply(self, current: &PolicyDefinition) -> PolicyInput {
+    pub(crate) fn apply(self, current: &PolicyDefinition) -> PolicyInput {
         let mut input = PolicyInput::from(current);
         if let Some(name) = self.name {
             input.name = name;

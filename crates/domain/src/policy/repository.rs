@@ -68,6 +68,6 @@ pub trait PolicyRepository: Send + Sync {
     /// One run with its progress.
     async fn find_run(&self, id: PolicyRunId) -> Result<Option<RunSummary>, PortError>;
 
-    /// One page of runs (newest first by default) with their progress.
+    /// One page of runs in `query.sort` order, with their progress.
     async fn list_runs(&self, query: &RunListQuery) -> Result<Page<RunSummary>, PortError>;
 }

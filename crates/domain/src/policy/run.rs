@@ -28,13 +28,14 @@ pub struct PolicyRunRequest {
 /// Why a run could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum RunPolicyError {
-    /// The caller's role does not allow it, no such policy, ...
+    /// [`PolicyError::Forbidden`] (viewers run nothing) or [`PolicyError::NotFound`].
     #[error(transparent)]
     Policy(#[from] PolicyError),
     /// The targets select no approved agent.
     #[error("the policy's targets select no approved agent")]
     NoTargets,
-    /// `expires_in` out of range.
+    /// `expires_in` is under one second or over the configured maximum
+    /// (`ExecutionSettings::max_expiry`, 7 days by default).
     #[error("expires_in must be between 1 second and {max_seconds} seconds")]
     InvalidExpiry {
         /// The largest accepted.

@@ -89,13 +89,13 @@ impl Schedule {
     }
 
     /// The wall-clock time in the schedule's zone at `at`.
-    pub fn wall_clock(&self, at: DateTime<Utc>) -> NaiveDateTime {
+    pub(crate) fn wall_clock(&self, at: DateTime<Utc>) -> NaiveDateTime {
         self.local(at).naive_local()
     }
 
     /// A wall-clock time in the schedule's zone as an instant (a time skipped by a
     /// daylight-saving change moves on by the gap).
-    pub fn instant_of(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    pub(crate) fn instant_of(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         self.instant(local).map(|at| at.with_timezone(&Utc))
     }
 

@@ -26,12 +26,9 @@ pub fn day_name(day: Weekday) -> &'static str {
 /// (`22:00`–`04:00` opened on Monday covers Tuesday 03:00).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaintenanceWindow {
-    /// The days it opens on (sorted); empty: every day.
-    pub days: Vec<Weekday>,
-    /// When it opens.
-    pub start: NaiveTime,
-    /// When it closes.
-    pub end: NaiveTime,
+    days: Vec<Weekday>,
+    start: NaiveTime,
+    end: NaiveTime,
 }
 
 fn time(field: &str, raw: &str, errors: &mut Vec<InvalidField>) -> Option<NaiveTime> {
@@ -41,6 +38,21 @@ fn time(field: &str, raw: &str, errors: &mut Vec<InvalidField>) -> Option<NaiveT
 }
 
 impl MaintenanceWindow {
+    /// The days it opens on (sorted, without repeats); empty: every day.
+    pub fn days(&self) -> &[Weekday] {
+        &self.days
+    }
+
+    /// When it opens.
+    pub fn start(&self) -> NaiveTime {
+        self.start
+    }
+
+    /// When it closes (never equal to [`start`](Self::start)).
+    pub fn end(&self) -> NaiveTime {
+        self.end
+    }
+
     /// Reads days (`mon` ... `sun`) and `HH:MM` times; fields are named under `field`.
     pub fn parse(
         field: &str,
@@ -96,7 +108,7 @@ impl MaintenanceWindow {
     }
 
     /// When the window that is open at `local` closes.
-    pub fn closing_after(&self, local: NaiveDateTime) -> NaiveDateTime {
+    pub(crate) fn closing_after(&self, local: NaiveDateTime) -> NaiveDateTime {
         let today = local.date().and_time(self.end);
         if today > local {
             today
@@ -106,7 +118,7 @@ impl MaintenanceWindow {
     }
 
     /// The first opening at or after `after` (local time).
-    pub fn next_opening(&self, after: NaiveDateTime) -> NaiveDateTime {
+    pub(crate) fn next_opening(&self, after: NaiveDateTime) -> NaiveDateTime {
         (0..=7)
             .map(|offset| after.date() + TimeDelta::days(offset))
             .filter(|date| self.opens_on(date.weekday()))

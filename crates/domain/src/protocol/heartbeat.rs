@@ -125,7 +125,7 @@ fn bounded(value: &Value) -> bool {
 
 impl Heartbeat {
     /// Reads a heartbeat from the message object (`{"action":"heartbeat", ...}`).
-    pub fn parse(message: &Map<String, Value>) -> Self {
+    pub(crate) fn parse(message: &Map<String, Value>) -> Self {
         let kind = match message.get("type").and_then(Value::as_str) {
             Some("minimal") => HeartbeatKind::Minimal,
             Some("full") => HeartbeatKind::Full,

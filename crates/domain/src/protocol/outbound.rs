@@ -8,7 +8,7 @@ use crate::execution::Execution;
 /// (the agent refuses anything else). A re-sent execution gets `<id>.<attempt>`: the agent
 /// refuses a `request_id` it has seen before (§3.1 rule 4), and it may have seen the first
 /// attempt before the connection dropped.
-pub fn command_frame(execution: &Execution, now: DateTime<Utc>) -> String {
+pub(crate) fn command_frame(execution: &Execution, now: DateTime<Utc>) -> String {
     let mut frame = Map::new();
     if let Value::Object(params) = &execution.params {
         frame.extend(params.clone());

@@ -53,7 +53,7 @@ pub struct ScriptChanges {
 impl ScriptChanges {
     /// `current` with these changes, to be checked again as a whole (a new type may not run
     /// on the declared platforms).
-    pub fn apply(self, current: &ScriptDefinition) -> ScriptInput {
+    pub(crate) fn apply(self, current: &ScriptDefinition) -> ScriptInput {
         ScriptInput {
             name: self.name.unwrap_or_else(|| current.name.to_string()),
             description: self

@@ -37,7 +37,7 @@ impl Resolution {
 }
 
 /// At most this many points per request.
-pub const MAX_POINTS: i64 = 10_080;
+const MAX_POINTS: i64 = 10_080;
 
 /// A request for a metric series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub struct MetricsRequest {
 
 impl MetricsRequest {
     /// The window `[from, to)`, checked.
-    pub fn window(
+    pub(crate) fn window(
         &self,
         now: DateTime<Utc>,
     ) -> Result<(DateTime<Utc>, DateTime<Utc>), MetricsError> {
@@ -112,7 +112,8 @@ pub enum MetricsError {
     /// No such agent.
     #[error("agent not found")]
     AgentNotFound,
-    /// A bad window.
+    /// `from` is not before `to`, or the window holds more than 10,080 points at the
+    /// requested resolution.
     #[error("{0}")]
     InvalidWindow(&'static str),
     /// A port failed.

@@ -87,7 +87,7 @@ impl UserChanges {
     }
 
     /// True when the change ends the user's right to their current sessions.
-    pub fn ends_sessions(&self) -> bool {
+    pub(crate) fn ends_sessions(&self) -> bool {
         self.is_active == Some(false) || self.password_hash.is_some()
     }
 }

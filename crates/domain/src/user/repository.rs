@@ -33,7 +33,8 @@ pub enum UserWriteError {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// Stores a new user.
+    /// Stores a new user; `created_at` and `updated_at` are the time of storing (the store's
+    /// clock).
     async fn create(&self, user: &NewUser) -> Result<User, UserWriteError>;
 
     /// The user with this id.

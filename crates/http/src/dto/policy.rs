@@ -129,9 +129,9 @@ impl From<Policy> for PolicyResponse {
                     timezone: schedule.timezone(),
                 }),
             maintenance_window: definition.maintenance_window.map(|window| WindowResponse {
-                days: window.days.iter().map(|day| day_name(*day)).collect(),
-                start: window.start.format("%H:%M").to_string(),
-                end: window.end.format("%H:%M").to_string(),
+                days: window.days().iter().map(|day| day_name(*day)).collect(),
+                start: window.start().format("%H:%M").to_string(),
+                end: window.end().format("%H:%M").to_string(),
             }),
             timeout_seconds: definition.timeout_seconds,
             next_run_at: policy.next_run_at,

@@ -16,6 +16,7 @@ pub(crate) async fn notify_failures(
     conn: &mut AsyncPgConnection,
     rows: &[ExecutionRow],
 ) -> QueryResult<()> {
+    // A cheap pre-filter on the rows; the domain's rule decides.
     let failed: Vec<Execution> = rows
         .iter()
         .filter(|row| row.is_failed_run())
@@ -33,23 +34,10 @@ pub(crate) async fn notify_failures(
         .into_iter()
         .collect();
     let notifications: Vec<Notification> = failed
-        .into_iter()
+        .iter()
         .filter_map(|execution| {
             let hostname = Hostname::parse(hostnames.get(&execution.agent.0)?).ok()?;
-            Some(Notification::RunFailed {
-                execution: execution.id,
-                agent: execution.agent,
-                hostname,
-                action: execution.action,
-                status: execution.status.as_str().to_owned(),
-                error: execution
-                    .error
-                    .unwrap_or_else(|| "no error text".to_owned())
-                    .chars()
-                    .take(500)
-                    .collect(),
-                at: execution.completed_at.unwrap_or(execution.created_at),
-            })
+            Notification::for_failed_run(execution, hostname)
         })
         .collect();
     enqueue(conn, &notifications, None).await
