@@ -7,8 +7,8 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::error::{ApiError, json_config, path_config, query_config};
-use crate::middleware::{error_envelope, normalize_path};
-use crate::{AppState, openapi, routes};
+use crate::middleware::{error_envelope, normalize_path, rate_limit};
+use crate::{AppState, metrics, openapi, routes};
 
 /// The whole API as an actix `App`, and its OpenAPI document.
 pub fn build_app(
@@ -24,9 +24,13 @@ pub fn build_app(
 > {
     let (app, document) = routes_and_document(state.clone());
     let debug = state.settings.debug;
+    let metrics = state.settings.metrics;
     app.configure(|config| {
         if debug {
             openapi::docs(document)(config);
+        }
+        if metrics {
+            config.service(metrics::serve_metrics);
         }
     })
     .default_service(web::to(|| async {
@@ -35,8 +39,32 @@ pub fn build_app(
         ))
     }))
     .wrap(ErrorHandlers::new().default_handler(error_envelope))
+    .wrap(from_fn(rate_limit))
     .wrap(from_fn(normalize_path))
+    .wrap(from_fn(metrics::record))
     .wrap(TracingLogger::default())
+}
+
+/// Only `/metrics`, for an address of its own (`SLIMRMM_METRICS_BIND`).
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .service(metrics::serve_metrics)
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(ApiError::for_status(
+                actix_web::http::StatusCode::NOT_FOUND,
+            ))
+        }))
 }
 
 fn routes_and_document(

@@ -9,10 +9,11 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod gateway;
-mod middleware;
+pub mod metrics;
+pub mod middleware;
 mod openapi;
 pub mod routes;
 mod state;
 
-pub use app::build_app;
+pub use app::{build_app, metrics_app};
 pub use state::{AppState, HttpSettings};

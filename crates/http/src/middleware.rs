@@ -2,6 +2,9 @@
 
 mod error_envelope;
 mod paths;
+mod rate_limit;
 
 pub(crate) use error_envelope::error_envelope;
 pub(crate) use paths::normalize_path;
+pub(crate) use rate_limit::rate_limit;
+pub use rate_limit::{Budget, ClientKey, Decision, RateLimits, client_ip};

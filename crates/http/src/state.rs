@@ -12,6 +12,8 @@ use slimrmm_domain::telemetry::TelemetryService;
 
 use crate::extract::ClientCertificateSource;
 use crate::gateway::{Connections, EventHub};
+use crate::metrics::Metrics;
+use crate::middleware::RateLimits;
 use slimrmm_domain::auth::AuthService;
 use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService};
 use slimrmm_domain::health::ReadinessProbe;
@@ -28,6 +30,8 @@ pub struct HttpSettings {
     pub agent_frame_limit: usize,
     /// Agent connections silent this long are closed (120 s).
     pub agent_idle_seconds: u64,
+    /// Serve `/metrics` on the API's address (off when it has an address of its own).
+    pub metrics: bool,
 }
 
 impl Default for HttpSettings {
@@ -37,6 +41,7 @@ impl Default for HttpSettings {
             body_limit: 256 * 1024,
             agent_frame_limit: 16 * 1024 * 1024,
             agent_idle_seconds: 120,
+            metrics: true,
         }
     }
 }
@@ -80,4 +85,8 @@ pub struct AppState {
     pub readiness: Arc<dyn ReadinessProbe>,
     /// HTTP settings.
     pub settings: HttpSettings,
+    /// Per-client request budgets.
+    pub rate_limits: RateLimits,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
 }

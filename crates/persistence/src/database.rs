@@ -70,6 +70,16 @@ impl Database {
         Ok(Self { pool })
     }
 
+    /// How many connections are open and idle.
+    pub fn usage(&self) -> slimrmm_domain::health::PoolUsage {
+        let status = self.pool.status();
+        slimrmm_domain::health::PoolUsage {
+            open: status.size as u64,
+            idle: status.available as u64,
+            max: status.max_size as u64,
+        }
+    }
+
     /// A connection from the pool; waiting too long means the database is unavailable.
     pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, PortError> {
         self.pool.get().await.map_err(pool_error)

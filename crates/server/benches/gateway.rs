@@ -72,6 +72,9 @@ fn start_server(db: &TestDatabase) -> Server {
         .env("SLIMRMM_SECRET_KEY", "42".repeat(32))
         .env("SLIMRMM_ACCESS_TOKEN_TTL", "86400")
         .env("SLIMRMM_DATABASE_POOL_SIZE", "20")
+        // Every simulated agent comes from 127.0.0.1: lift the per-address budgets.
+        .env("SLIMRMM_RATE_LIMIT_PER_MINUTE", "10000000")
+        .env("SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", "10000000")
         .env("RUST_LOG", "error")
         .stdout(Stdio::null())
         .spawn()

@@ -1,7 +1,8 @@
 //! The tasks a server process runs besides answering requests: writing heartbeats, sweeping
 //! presence and executions, delivering queued commands, delivering notifications from the
 //! outbox, starting scheduled policy runs,
-//! relaying events and wake-ups between processes, and housekeeping.
+//! relaying events and wake-ups between processes, forgetting idle rate-limit clients, and
+//! housekeeping.
 
 use std::future::Future;
 use std::time::Duration;
@@ -26,6 +27,8 @@ const DELIVERY_SWEEP: Duration = Duration::from_secs(5);
 const HOUSEKEEPING: Duration = Duration::from_secs(3600);
 /// How often the outbox is routed and delivered.
 const DELIVERY: Duration = Duration::from_secs(2);
+/// How often clients whose rate-limit budget is whole again are forgotten.
+const RATE_LIMIT_CLEANUP: Duration = Duration::from_secs(60);
 /// How often due policy schedules are looked for (slots are whole minutes).
 const SCHEDULER: Duration = Duration::from_secs(10);
 
@@ -67,6 +70,12 @@ impl Assembly {
             events,
             HEARTBEAT_FLUSH,
         )));
+
+        let limits = self.state.rate_limits.clone();
+        tasks.push(every(RATE_LIMIT_CLEANUP, move || {
+            limits.forget_idle();
+            async {}
+        }));
 
         let gateway = self.state.gateway.clone();
         tasks.push(every(SWEEP, move || {

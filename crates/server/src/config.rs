@@ -20,6 +20,10 @@
 //! | `SLIMRMM_RESULT_MAX_BYTES` | `1048576` | larger command results are cut and marked truncated |
 //! | `SLIMRMM_METRICS_RETENTION_DAYS` | `7` | days of one-minute metric history kept |
 //! | `SLIMRMM_DATABASE_POOL_SIZE` | `10` | most database connections per process |
+//! | `SLIMRMM_METRICS_BIND` | none (`/metrics` on `SLIMRMM_BIND`) | address for `/metrics` alone |
+//! | `SLIMRMM_RATE_LIMIT_PER_MINUTE` | `60` | API requests per minute per client |
+//! | `SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE` | `10` | login and password-reset requests per minute per client |
+//! | `SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE` | `600` | agent requests per minute per address |
 //! | `SLIMRMM_TLS_CERT`, `SLIMRMM_TLS_KEY` | none | serve HTTPS (TLS 1.3) with this PEM chain and key |
 //! | `SLIMRMM_AGENT_AUTH` | `mtls` with TLS or the proxy header, else `uuid` | how agents prove who they are |
 //! | `SLIMRMM_CLIENT_CERT_HEADER` | none | header a trusted proxy passes the client certificate in |
@@ -28,6 +32,7 @@
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
@@ -274,6 +279,24 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000), global = true)]
     pub database_pool_size: u16,
 
+    /// Serve `/metrics` on this address instead of `SLIMRMM_BIND` (keep it off the public
+    /// network).
+    #[arg(long, env = "SLIMRMM_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// Requests per minute per client for the API (IPv4 address or IPv6 /64).
+    #[arg(long, env = "SLIMRMM_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("60"), global = true)]
+    pub rate_limit_per_minute: NonZeroU32,
+
+    /// Requests per minute per client for login, forgot-password and reset-password.
+    #[arg(long, env = "SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("10"), global = true)]
+    pub auth_rate_limit_per_minute: NonZeroU32,
+
+    /// Requests per minute per client address for agent traffic (enrollment, polling, renewal,
+    /// WebSocket connections); many agents behind one NAT address share it.
+    #[arg(long, env = "SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(600).expect("600"), global = true)]
+    pub agent_rate_limit_per_minute: NonZeroU32,
+
     /// TLS certificate chain (PEM) to serve HTTPS with (TLS 1.3 only); needs `SLIMRMM_TLS_KEY`.
     #[arg(long, env = "SLIMRMM_TLS_CERT", requires = "tls_key", global = true)]
     pub tls_cert: Option<PathBuf>,
@@ -293,7 +316,8 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_CLIENT_CERT_HEADER", global = true)]
     pub client_cert_header: Option<String>,
 
-    /// Proxies whose headers are believed: comma-separated addresses or CIDR networks.
+    /// Proxies whose headers (`X-Forwarded-For`, the client certificate header) are believed:
+    /// comma-separated addresses or CIDR networks.
     #[arg(long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy, global = true)]
     pub trusted_proxies: Vec<IpNet>,
 

@@ -25,14 +25,17 @@ use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
 use slimrmm_http::extract::ClientCertificateSource;
 use slimrmm_http::gateway::EventHub;
+use slimrmm_http::metrics::Metrics;
+use slimrmm_http::middleware::RateLimits;
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
     PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIntegrationRepository,
-    PgInventoryRepository, PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository,
-    PgPresenceRepository, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry,
-    PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
+    PgInventoryRepository, PgOperations, PgOutboxRepository, PgPasswordResetRepository,
+    PgPolicyRepository, PgPresenceRepository, PgReadiness, PgScriptRepository, PgSessionRepository,
+    PgTelemetry, PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists,
+    run_migrations,
 };
 
 use crate::config::Config;
@@ -285,8 +288,16 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         connections: Arc::default(),
         events: EventHub::default(),
         readiness: Arc::new(PgReadiness::new(db.clone())),
+        rate_limits: RateLimits::new(
+            config.rate_limit_per_minute,
+            config.auth_rate_limit_per_minute,
+            config.agent_rate_limit_per_minute,
+            config.trusted_proxies.clone().into(),
+        ),
+        metrics: Metrics::new(Arc::new(PgOperations::new(db.clone()))),
         settings: HttpSettings {
             debug: config.debug,
+            metrics: config.metrics_bind.is_none(),
             agent_frame_limit: config.agent_max_frame_bytes,
             ..HttpSettings::default()
         },

@@ -115,6 +115,38 @@ async fn send_all(session: &mut Session, frames: Vec<String>) -> bool {
     true
 }
 
+/// The least time between two command batches on one connection.
+const BATCH_PACE: Duration = Duration::from_secs(2);
+
+/// Sleeps until `at`, or forever when there is nothing to wait for.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Claims and sends the agent's next batch; false when the connection is gone.
+async fn deliver(
+    state: &AppState,
+    agent: &Agent,
+    connection: ConnectionId,
+    session: &mut Session,
+    last_batch: &mut Option<Instant>,
+) -> bool {
+    match state.gateway.deliverable(agent.id, connection).await {
+        Ok(frames) if frames.is_empty() => true,
+        Ok(frames) => {
+            *last_batch = Some(Instant::now());
+            send_all(session, frames).await
+        }
+        Err(error) => {
+            tracing::error!(agent = %agent.id, error = ?error, "delivering commands failed");
+            true
+        }
+    }
+}
+
 fn close(code: u16, description: &str) -> Option<CloseReason> {
     Some(CloseReason {
         code: CloseCode::from(code),
@@ -132,8 +164,17 @@ async fn run(
     let (sender, mut outbox) = mpsc::unbounded_channel();
     state.connections.register(agent.id, connection, sender);
     tracing::info!(agent = %agent.id, "agent connected");
+    // The agent's command bucket holds 10 and refills 5 per second: batches (of at most 8)
+    // are at least this far apart, so it never refuses one.
+    let mut last_batch: Option<Instant> = None;
+    let mut deferred: Option<Instant> = None;
     let mut open = match state.gateway.connected(&agent, connection).await {
-        Ok(frames) => send_all(&mut session, frames).await,
+        Ok(frames) => {
+            if !frames.is_empty() {
+                last_batch = Some(Instant::now());
+            }
+            send_all(&mut session, frames).await
+        }
         Err(error) => {
             tracing::error!(agent = %agent.id, error = ?error, "registering the connection failed");
             true
@@ -168,9 +209,9 @@ async fn run(
                 }
             },
             command = outbox.recv() => match command {
-                Some(Outbound::Deliver) => match state.gateway.deliverable(agent.id, connection).await {
-                    Ok(frames) => open = send_all(&mut session, frames).await,
-                    Err(error) => tracing::error!(agent = %agent.id, error = ?error, "delivering commands failed"),
+                Some(Outbound::Deliver) => match last_batch.map(|at| at + BATCH_PACE) {
+                    Some(ready) if ready > Instant::now() => deferred = Some(ready),
+                    _ => open = deliver(&state, &agent, connection, &mut session, &mut last_batch).await,
                 },
                 Some(Outbound::Close(code, description)) => {
                     reason = close(code, description);
@@ -178,6 +219,10 @@ async fn run(
                 }
                 None => break,
             },
+            () = sleep_until_some(deferred) => {
+                deferred = None;
+                open = deliver(&state, &agent, connection, &mut session, &mut last_batch).await;
+            }
             () = tokio::time::sleep_until(deadline) => {
                 tracing::info!(agent = %agent.id, "agent connection idle; closing");
                 reason = close(1000, "idle");
@@ -208,6 +253,9 @@ async fn handle_text(state: &AppState, agent: &Agent, text: &str) {
             return;
         }
     };
+    if let AgentMessage::Heartbeat(heartbeat) = &message {
+        state.metrics.heartbeat(heartbeat.kind.as_str());
+    }
     if let Err(error) = state.gateway.received(agent, message).await {
         tracing::error!(agent = %agent.id, error = ?error, "handling an agent message failed");
     }

@@ -33,9 +33,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.bind))?;
     let https = tls.is_some();
     let server = listen(state, listener, tls, None).context("starting the HTTP server")?;
+    let metrics = match config.metrics_bind {
+        Some(bind) => {
+            let state = assembly.state.clone();
+            let server =
+                actix_web::HttpServer::new(move || slimrmm_http::metrics_app(state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .bind(bind)
+                    .with_context(|| format!("binding SLIMRMM_METRICS_BIND {bind}"))?
+                    .run();
+            tracing::info!(bind = %bind, "metrics served on their own address");
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let handle = server.handle();
     actix_web::rt::spawn(async move {
         shutdown_signal().await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         tracing::info!(
             agents = connections.len(),
             "shutting down; closing agent connections with 1012"

@@ -251,3 +251,40 @@ fn mtls_without_a_way_for_certificates_to_arrive_refuses_to_start() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn metrics_move_to_their_own_address_when_asked() {
+    let db = TestDatabase::new();
+    let free_port = || {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = server(&db)
+        .env("SLIMRMM_BIND", format!("127.0.0.1:{port}"))
+        .env("SLIMRMM_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
+        .env("SLIMRMM_ADMIN_PASSWORD", "a long enough password")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _running = Running(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let scraped = loop {
+        if let Some((200, body)) = http(metrics_port, "GET", "/metrics", "") {
+            break body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the metrics address never answered"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(scraped.contains("slimrmm_agents_connected 0"), "{scraped}");
+    let (status, _) = http(port, "GET", "/metrics", "").unwrap();
+    assert_eq!(status, 404, "/metrics must not stay on the public address");
+    let (status, _) = http(port, "GET", "/healthz", "").unwrap();
+    assert_eq!(status, 200);
+}

@@ -710,7 +710,9 @@ async fn a_backlog_reaches_a_reconnecting_agent_in_batches_its_rate_limit_accept
     }
     let mut socket = AgentSocket::connect(&base, uuid).await.unwrap();
     hello(&mut socket).await;
-    // The agent refuses more than 10 commands in a burst: the first batch is 8.
+    // The agent's command bucket holds 10 and refills 5 per second: the first batch is 8, and
+    // the next comes no sooner than 2 s later (so 1.5 s of silence end the first), however
+    // the delivery sweep falls.
     let mut frames = Vec::new();
     while let Some(frame) = socket.receive(Duration::from_millis(1500)).await.unwrap() {
         frames.push(frame);

@@ -91,6 +91,11 @@ pub fn config_for(db: &TestDatabase) -> Config {
     config.admin_email = Some("admin@example.com".to_owned());
     config.secret_key = Some(TEST_MASTER_KEY.to_owned().into());
     config.debug = true;
+    // Tests make many requests from one address; the rate-limit tests lower these.
+    let generous = std::num::NonZeroU32::new(1_000_000).unwrap();
+    config.rate_limit_per_minute = generous;
+    config.auth_rate_limit_per_minute = generous;
+    config.agent_rate_limit_per_minute = generous;
     config.public_url = Some("https://rmm.example.test".to_owned());
     config
 }

@@ -1,0 +1,392 @@
+//! Per-client rate limits (GCRA, from `governor`): a general budget for the API, a stricter one
+//! for the password endpoints, and one of its own for agent traffic, so neither starves the
+//! other. Every limited response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
+//! `X-RateLimit-Reset` (unix seconds when the budget is whole again); over the limit the answer
+//! is 429 `RATE_LIMITED` with `Retry-After`.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The client a budget is kept for: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// network, so rotating addresses inside it gains nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClientKey {
+    /// An IPv4 address.
+    V4(u32),
+    /// The first 64 bits of an IPv6 address.
+    V6(u64),
+    /// No address known (in-process tests).
+    Unknown,
+}
+
+impl From<IpAddr> for ClientKey {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V4(v4) => Self::V4(v4.into()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self::V4(v4.into()),
+                None => Self::V6((u128::from(v6) >> 64) as u64),
+            },
+        }
+    }
+}
+
+/// One budget: so many requests per minute per client.
+#[derive(Clone)]
+pub struct Budget {
+    per_minute: NonZeroU32,
+    limiter: Arc<DefaultKeyedRateLimiter<ClientKey, StateInformationMiddleware>>,
+}
+
+impl std::fmt::Debug for Budget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Budget")
+            .field("per_minute", &self.per_minute)
+            .field("clients", &self.limiter.len())
+            .finish()
+    }
+}
+
+/// What a request may do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    /// The budget per minute.
+    pub limit: u32,
+    /// Requests left right now.
+    pub remaining: u32,
+    /// Unix seconds when the budget is whole again.
+    pub reset: u64,
+    /// Seconds to wait, when refused.
+    pub retry_after: Option<u64>,
+}
+
+impl Budget {
+    /// `per_minute` requests per minute per client, all of them usable in a burst.
+    pub fn per_minute(per_minute: NonZeroU32) -> Self {
+        let limiter = RateLimiter::keyed(Quota::per_minute(per_minute))
+            .with_middleware::<StateInformationMiddleware>();
+        Self {
+            per_minute,
+            limiter: Arc::new(limiter),
+        }
+    }
+
+    /// Takes one request from `client`'s budget.
+    pub fn check(&self, client: ClientKey) -> Decision {
+        let limit = self.per_minute.get();
+        let interval = Duration::from_secs(60) / limit;
+        let now = unix_now();
+        match self.limiter.check_key(&client) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                let refill = interval * (limit - remaining);
+                Decision {
+                    limit,
+                    remaining,
+                    reset: (now + refill).as_secs_f64().ceil() as u64,
+                    retry_after: None,
+                }
+            }
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let wait_seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+                Decision {
+                    limit,
+                    remaining: 0,
+                    reset: (now + interval * limit).as_secs_f64().ceil() as u64,
+                    retry_after: Some(wait_seconds),
+                }
+            }
+        }
+    }
+
+    /// Forgets clients whose budget is whole again (memory stays bounded however many
+    /// addresses an attacker rotates through).
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+
+    /// Clients currently tracked.
+    pub fn clients(&self) -> usize {
+        self.limiter.len()
+    }
+}
+
+fn unix_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// The three budgets and whom to believe about the client's address.
+#[derive(Debug, Clone)]
+pub struct RateLimits {
+    /// The API in general (`SLIMRMM_RATE_LIMIT_PER_MINUTE`).
+    pub api: Budget,
+    /// Login, forgot-password, reset-password (`SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE`).
+    pub auth: Budget,
+    /// Agents: enrollment, polling, renewal, the WebSocket (`SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE`).
+    pub agent: Budget,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Arc<[IpNet]>,
+}
+
+impl RateLimits {
+    /// Budgets of `api`, `auth` and `agent` requests per minute per client.
+    pub fn new(
+        api: NonZeroU32,
+        auth: NonZeroU32,
+        agent: NonZeroU32,
+        trusted_proxies: Arc<[IpNet]>,
+    ) -> Self {
+        Self {
+            api: Budget::per_minute(api),
+            auth: Budget::per_minute(auth),
+            agent: Budget::per_minute(agent),
+            trusted_proxies,
+        }
+    }
+
+    /// Forgets idle clients in every budget.
+    pub fn forget_idle(&self) {
+        for budget in [&self.api, &self.auth, &self.agent] {
+            budget.forget_idle();
+        }
+    }
+
+    /// The budget a request draws on, if any (health checks and the docs draw on none).
+    fn budget_for(&self, method: &Method, path: &str) -> Option<&Budget> {
+        let api = path.strip_prefix("/api/v1/")?;
+        let auth = matches!(
+            api,
+            "auth/login" | "auth/forgot-password" | "auth/reset-password"
+        ) && method == Method::POST;
+        let agent = api.starts_with("enrollment/")
+            || api == "agents/register"
+            || api == "ws/agent"
+            || (api.starts_with("agents/") && api.ends_with("/renew-cert"));
+        Some(if auth {
+            &self.auth
+        } else if agent {
+            &self.agent
+        } else {
+            &self.api
+        })
+    }
+}
+
+fn trusted(proxies: &[IpNet], ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    };
+    proxies.iter().any(|net| net.contains(&ip))
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy, in which case the
+/// right-most address of `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    proxies: &[IpNet],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted(proxies, peer) {
+        return Some(peer);
+    }
+    let Some(chain) = forwarded_for else {
+        return Some(peer);
+    };
+    let mut client = peer;
+    for hop in chain.rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted(proxies, ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+fn header(value: impl ToString) -> HeaderValue {
+    HeaderValue::from_str(&value.to_string()).unwrap_or(HeaderValue::from_static("0"))
+}
+
+/// Applies the budget of the request's kind to its client.
+pub(crate) async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let Some(limits) = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.rate_limits.clone())
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let Some(budget) = limits.budget_for(req.method(), req.path()) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|value| value.to_str().ok());
+    let ip = client_ip(
+        req.peer_addr().map(|address| address.ip()),
+        forwarded,
+        &limits.trusted_proxies,
+    );
+    let decision = budget.check(ip.map_or(ClientKey::Unknown, ClientKey::from));
+    let mut response = match decision.retry_after {
+        Some(wait) => {
+            tracing::warn!(client = ?ip, path = req.path(), "rate limit exceeded");
+            let error = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                format!(
+                    "too many requests: at most {} per minute; try again in {wait} s",
+                    decision.limit
+                ),
+            );
+            let mut response = req.into_response(error.error_response());
+            response.headers_mut().insert(RETRY_AFTER, header(wait));
+            response
+        }
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-limit"),
+        header(decision.limit),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-remaining"),
+        header(decision.remaining),
+    );
+    headers.insert(
+        HeaderName::from_static("x-ratelimit-reset"),
+        header(decision.reset),
+    );
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nz(value: u32) -> NonZeroU32 {
+        NonZeroU32::new(value).unwrap()
+    }
+
+    #[test]
+    fn a_budget_counts_down_then_refuses_with_a_wait() {
+        let budget = Budget::per_minute(nz(3));
+        let client = ClientKey::V4(1);
+        let remaining: Vec<u32> = (0..3).map(|_| budget.check(client).remaining).collect();
+        assert_eq!(remaining, [2, 1, 0]);
+        let refused = budget.check(client);
+        assert_eq!(refused.remaining, 0);
+        assert!(
+            refused
+                .retry_after
+                .is_some_and(|wait| (1..=20).contains(&wait))
+        );
+        assert!(refused.reset > unix_now().as_secs());
+        // Another client is not affected.
+        assert_eq!(budget.check(ClientKey::V4(2)).remaining, 2);
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_64_and_mapped_ipv4_is_ipv4() {
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(ClientKey::from(a), ClientKey::from(b));
+        assert_ne!(ClientKey::from(a), ClientKey::from(c));
+        let mapped: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        let v4: IpAddr = "10.0.0.1".parse().unwrap();
+        assert_eq!(ClientKey::from(mapped), ClientKey::from(v4));
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxies: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        let chain = Some("198.51.100.7, 10.0.0.5");
+        assert_eq!(
+            client_ip(Some(proxy), chain, &proxies),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        assert_eq!(client_ip(Some(stranger), chain, &proxies), Some(stranger));
+        assert_eq!(client_ip(Some(proxy), None, &proxies), Some(proxy));
+        // A forged left-most entry does not help: the right-most untrusted hop is the client.
+        assert_eq!(
+            client_ip(Some(proxy), Some("1.2.3.4, 198.51.100.7"), &proxies),
+            Some("198.51.100.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn requests_draw_on_the_budget_of_their_kind() {
+        let limits = RateLimits::new(nz(60), nz(10), nz(600), Arc::from(Vec::new()));
+        let per_minute = |method: Method, path: &str| {
+            limits
+                .budget_for(&method, path)
+                .map(|budget| budget.per_minute.get())
+        };
+        assert_eq!(per_minute(Method::POST, "/api/v1/auth/login"), Some(10));
+        assert_eq!(
+            per_minute(Method::POST, "/api/v1/auth/reset-password"),
+            Some(10)
+        );
+        assert_eq!(per_minute(Method::POST, "/api/v1/auth/refresh"), Some(60));
+        assert_eq!(per_minute(Method::GET, "/api/v1/agents"), Some(60));
+        assert_eq!(per_minute(Method::GET, "/api/v1/ws/agent"), Some(600));
+        assert_eq!(
+            per_minute(Method::POST, "/api/v1/enrollment/register"),
+            Some(600)
+        );
+        assert_eq!(
+            per_minute(Method::POST, "/api/v1/agents/x/renew-cert"),
+            Some(600)
+        );
+        assert_eq!(per_minute(Method::GET, "/healthz"), None);
+        assert_eq!(per_minute(Method::GET, "/docs/"), None);
+    }
+
+    #[test]
+    fn idle_clients_are_forgotten() {
+        let budget = Budget::per_minute(nz(600));
+        budget.check(ClientKey::V4(7));
+        assert_eq!(budget.clients(), 1);
+        // A new client's state is whole again two intervals (2 × 100 ms) after its request.
+        std::thread::sleep(Duration::from_millis(350));
+        budget.forget_idle();
+        assert_eq!(budget.clients(), 0);
+    }
+}
