@@ -33,11 +33,7 @@ pub fn build_app(
             config.service(metrics::serve_metrics);
         }
     })
-    .default_service(web::to(|| async {
-        Err::<actix_web::HttpResponse, _>(ApiError::for_status(
-            actix_web::http::StatusCode::NOT_FOUND,
-        ))
-    }))
+    .default_service(web::to(not_found))
     .wrap(ErrorHandlers::new().default_handler(error_envelope))
     .wrap(from_fn(rate_limit))
     .wrap(from_fn(normalize_path))
@@ -60,11 +56,7 @@ pub fn metrics_app(
     App::new()
         .app_data(web::Data::new(state))
         .service(metrics::serve_metrics)
-        .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::for_status(
-                actix_web::http::StatusCode::NOT_FOUND,
-            ))
-        }))
+        .default_service(web::to(not_found))
 }
 
 fn routes_and_document(
@@ -94,4 +86,9 @@ fn routes_and_document(
         .service(routes::health::readyz)
         .service(scope::scope("/api/v1").configure(routes::api_v1))
         .split_for_parts()
+}
+
+/// Any path no route matches: 404 in the error envelope.
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::for_status(actix_web::http::StatusCode::NOT_FOUND))
 }
