@@ -84,6 +84,7 @@
 
 pub mod agent;
 pub mod alert;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod enrollment;

@@ -3,6 +3,7 @@
 mod agent_headers;
 mod auth;
 mod client_certificate;
+mod client_ip;
 mod json;
 mod list;
 mod validation;
@@ -12,6 +13,7 @@ pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
 pub use client_certificate::{
     ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,
 };
+pub use client_ip::ClientIp;
 pub use json::{OptionalJson, ValidJson};
 pub(crate) use json::{is_json, parse_json, payload_error};
 pub use list::{ListParams, ListParamsDoc};

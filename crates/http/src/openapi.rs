@@ -67,6 +67,7 @@ pub(crate) fn base() -> OpenApi {
             tag("enrollment-tokens", "Tokens that let agents enroll"),
             tag("executions", "Commands sent to agents and their results"),
             tag("alerts", "Alerts raised by agents"),
+            tag("audit", "Who did what, from where (admins)"),
             tag(
                 "scripts",
                 "The script library and running scripts on agents",

@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod audit;
 pub mod auth;
 pub mod enrollment;
 pub mod enrollment_tokens;
@@ -91,6 +92,7 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(integrations::test_integration),
         )
         .service(scope::scope("/notifications").service(integrations::list_notifications))
+        .service(scope::scope("/audit-logs").service(audit::list_audit_logs))
         .service(
             scope::scope("/alerts")
                 .service(alerts::list_alerts)

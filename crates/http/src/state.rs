@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
+use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::gateway::GatewayService;
 use slimrmm_domain::inventory::InventoryService;
@@ -85,6 +86,8 @@ pub struct AppState {
     pub readiness: Arc<dyn ReadinessProbe>,
     /// HTTP settings.
     pub settings: HttpSettings,
+    /// The audit log.
+    pub audit: AuditService,
     /// Per-client request budgets.
     pub rate_limits: RateLimits,
     /// Prometheus metrics.

@@ -6,6 +6,7 @@
 
 mod agents;
 mod alerts;
+mod audit;
 mod bus;
 mod certificate_authority;
 mod database;
@@ -33,6 +34,7 @@ mod users;
 
 pub use agents::PgAgentRepository;
 pub use alerts::PgAlertRepository;
+pub use audit::PgAuditLog;
 pub use bus::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, PgBus, WAKE_CHANNEL, event_json, listen};
 pub use certificate_authority::CertificateAuthorityStore;
 pub use database::{Database, PoolSettings, ensure_database_exists};

@@ -293,6 +293,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Int8>,
+        actor_name -> Nullable<Text>,
+        action -> Text,
+        target_kind -> Nullable<Text>,
+        target_id -> Nullable<Text>,
+        source_ip -> Nullable<Text>,
+        success -> Bool,
+        details -> Jsonb,
+    }
+}
+
 diesel::joinable!(notification_deliveries -> notifications (notification_id));
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(policy_runs -> policies (policy_id));

@@ -12,6 +12,13 @@ pub(crate) fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A `LIKE` pattern matching what starts with `prefix`, taken literally.
+pub(crate) fn prefix_pattern(prefix: &str) -> String {
+    let mut pattern = contains_pattern(prefix);
+    pattern.remove(0);
+    pattern
+}
+
 /// An `ILIKE` pattern matching `term` anywhere, with `%`, `_` and `\` in the term taken
 /// literally.
 pub(crate) fn contains_pattern(term: &str) -> String {

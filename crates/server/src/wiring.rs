@@ -9,6 +9,7 @@ use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, random_url_safe};
 use slimrmm_crypto::{AgentCa, AgentCertificateVerifier, CaMaterial, KeySource, MasterKey};
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
+use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
 use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService, EnrollmentSettings};
@@ -31,7 +32,7 @@ use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
-    PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIntegrationRepository,
+    PgAuditLog, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIntegrationRepository,
     PgInventoryRepository, PgOperations, PgOutboxRepository, PgPasswordResetRepository,
     PgPolicyRepository, PgPresenceRepository, PgReadiness, PgScriptRepository, PgSessionRepository,
     PgTelemetry, PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists,
@@ -281,7 +282,8 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             clock.clone(),
         ),
         inventories: InventoryService::new(agents, inventories),
-        alerts: AlertService::new(alerts, clock),
+        alerts: AlertService::new(alerts, clock.clone()),
+        audit: AuditService::new(Arc::new(PgAuditLog::new(db.clone())), clock),
         integrations,
         scripts,
         policies,

@@ -95,6 +95,17 @@ impl From<InventoryError> for ApiError {
     }
 }
 
+impl From<slimrmm_domain::audit::AuditError> for ApiError {
+    fn from(error: slimrmm_domain::audit::AuditError) -> Self {
+        use slimrmm_domain::audit::AuditError;
+        match error {
+            AuditError::Forbidden => ApiError::forbidden(error.to_string()),
+            AuditError::InvalidRange => ApiError::invalid_field("until", "must be after since"),
+            AuditError::Port(port) => port.into(),
+        }
+    }
+}
+
 impl From<AlertError> for ApiError {
     fn from(error: AlertError) -> Self {
         match error {

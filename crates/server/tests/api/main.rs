@@ -5,6 +5,7 @@
 mod live;
 
 mod agents;
+mod audit;
 mod auth;
 mod authorization;
 mod binary;

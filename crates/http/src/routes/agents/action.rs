@@ -2,7 +2,9 @@ use actix_web::{HttpResponse, post, web};
 use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::json;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::execution::Command;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,7 +13,7 @@ use validator::Validate;
 use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, accepted};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, Operate, ValidJson};
+use crate::extract::{Authorized, ClientIp, Operate, ValidJson};
 
 /// A command for an agent.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -53,6 +55,7 @@ pub struct ActionBody {
 pub async fn agent_action(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
+    ip: ClientIp,
     uuid: web::Path<Uuid>,
     body: ValidJson<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -68,6 +71,11 @@ pub async fn agent_action(
             expires_in,
         )
         .await?;
+    let record = AuditRecord::by(&caller.actor, "agent.command")
+        .target("agent", execution.agent)
+        .from(ip.0)
+        .details(json!({"action": execution.action, "execution_id": execution.id.to_string()}));
+    state.audit.record(record).await;
     Ok(accepted(
         ExecutionResponse::from(execution),
         "Command queued",

@@ -1,11 +1,12 @@
 use actix_web::{HttpResponse, delete, web};
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::audit::AuditRecord;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized};
+use crate::extract::{Administer, Authorized, ClientIp};
 
 /// Delete an agent (admins): its certificates are revoked and its uuid is never accepted again.
 #[utoipa::path(
@@ -23,11 +24,14 @@ use crate::extract::{Administer, Authorized};
 pub async fn delete_agent(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
+    ip: ClientIp,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .agents
-        .delete(&caller.actor, AgentId(uuid.into_inner()))
-        .await?;
+    let agent = AgentId(uuid.into_inner());
+    state.agents.delete(&caller.actor, agent).await?;
+    let record = AuditRecord::by(&caller.actor, "agent.delete")
+        .target("agent", agent)
+        .from(ip.0);
+    state.audit.record(record).await;
     Ok(ok_with_message(Null, "Agent deleted"))
 }

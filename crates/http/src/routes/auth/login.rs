@@ -4,12 +4,15 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
+use serde_json::json;
+use slimrmm_domain::audit::AuditRecord;
+use slimrmm_domain::auth::LoginError;
 use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::dto::TokenResponse;
 use crate::error::{ApiError, ErrorBody, serde_field_error};
-use crate::extract::{is_json, parse_json};
+use crate::extract::{ClientIp, is_json, parse_json};
 
 /// Credentials, as JSON or as an OAuth2 password-grant form.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,12 +106,29 @@ impl FromRequest for LoginBody {
     )
 )]
 #[post("/login")]
-pub async fn login(state: web::Data<AppState>, body: LoginBody) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    body: LoginBody,
+    ip: ClientIp,
+) -> Result<HttpResponse, ApiError> {
     let LoginBody(request) = body;
-    let pair = state
-        .auth
-        .login(&request.username, &request.password)
-        .await?;
+    let pair = match state.auth.login(&request.username, &request.password).await {
+        Ok(pair) => pair,
+        Err(error) => {
+            if !matches!(error, LoginError::Port(_)) {
+                let record = AuditRecord::anonymous("auth.login", Some(&request.username))
+                    .from(ip.0)
+                    .failed()
+                    .details(json!({"reason": error.to_string()}));
+                state.audit.record(record).await;
+            }
+            return Err(error.into());
+        }
+    };
+    let record = AuditRecord::by_user(&pair.user, "auth.login")
+        .target("user", pair.user.id)
+        .from(ip.0);
+    state.audit.record(record).await;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::from(pair)))

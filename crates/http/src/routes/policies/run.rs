@@ -1,6 +1,8 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::TimeDelta;
 use serde::Deserialize;
+use serde_json::json;
+use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::policy::{PolicyError, PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +15,9 @@ use crate::dto::{
     PolicyScanResponse, accepted, ok,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, OptionalJson, Read};
+use crate::extract::{
+    Authorized, ClientIp, ListParams, ListParamsDoc, Operate, OptionalJson, Read,
+};
 use crate::routes::executions::ExecutionFilterParams;
 
 /// Run a policy now (technicians and admins), enabled or not and whatever its window: one
@@ -38,16 +42,23 @@ use crate::routes::executions::ExecutionFilterParams;
 pub async fn execute_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
+    ip: ClientIp,
     id: web::Path<Uuid>,
     body: OptionalJson<RunPolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let policy = PolicyId(id.into_inner());
     let request = PolicyRunRequest {
         expires_in: body.0.expires_in.map(TimeDelta::seconds),
     };
     let run = state
         .policies
-        .execute(&caller.actor, PolicyId(id.into_inner()), request)
+        .execute(&caller.actor, policy, request)
         .await?;
+    let record = AuditRecord::by(&caller.actor, "policy.execute")
+        .target("policy", policy)
+        .from(ip.0)
+        .details(json!({"run_id": run.run.id.to_string(), "agents": run.run.target_count}));
+    state.audit.record(record).await;
     let message = format!("Policy run started on {} agent(s)", run.run.target_count);
     Ok(accepted(PolicyRunResponse::from(run), message))
 }
@@ -70,12 +81,16 @@ pub async fn execute_policy(
 pub async fn scan_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
+    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let scan = state
-        .policies
-        .scan(&caller.actor, PolicyId(id.into_inner()))
-        .await?;
+    let policy = PolicyId(id.into_inner());
+    let scan = state.policies.scan(&caller.actor, policy).await?;
+    let record = AuditRecord::by(&caller.actor, "policy.scan")
+        .target("policy", policy)
+        .from(ip.0)
+        .details(json!({"agents": scan.executions.len()}));
+    state.audit.record(record).await;
     let message = format!("Scan queued on {} agent(s)", scan.executions.len());
     Ok(accepted(PolicyScanResponse::from(scan), message))
 }

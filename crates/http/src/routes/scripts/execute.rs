@@ -1,7 +1,9 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::TimeDelta;
 use serde::Deserialize;
+use serde_json::json;
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
+use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::script::{ExecuteScriptError, ScriptId, ScriptRunRequest};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +14,7 @@ use crate::AppState;
 use crate::dto::rules::parsed;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ScriptRunResponse, accepted, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 use crate::routes::executions::ExecutionFilterParams;
 
 /// Where to run a script: agents by uuid, and/or with a tag, narrowed to one system with `os`
@@ -92,13 +94,15 @@ impl ExecuteScriptBody {
 pub async fn execute_script(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
+    ip: ClientIp,
     id: web::Path<Uuid>,
     body: ValidJson<ExecuteScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let script = ScriptId(id.into_inner());
     let ValidJson(body) = body;
     let run = state
         .scripts
-        .execute(&caller.actor, ScriptId(id.into_inner()), body.request()?)
+        .execute(&caller.actor, script, body.request()?)
         .await
         .map_err(|error| match error {
             ExecuteScriptError::NoTargets | ExecuteScriptError::Incompatible { .. } => {
@@ -106,6 +110,8 @@ pub async fn execute_script(
             }
             other => other.into(),
         })?;
+    let record = AuditRecord::by(&caller.actor, "script.execute").target("script", script).from(ip.0).details(json!({"agents": run.executions.len(), "execution_ids": run.executions.iter().map(|execution| execution.id.to_string()).collect::<Vec<_>>()}));
+    state.audit.record(record).await;
     let message = format!("Script queued on {} agent(s)", run.executions.len());
     Ok(accepted(ScriptRunResponse::from(run), message))
 }

@@ -1,0 +1,33 @@
+use std::net::IpAddr;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::{Ready, ready};
+
+use crate::AppState;
+use crate::middleware::client_ip;
+
+/// The client's address: the peer, or what a trusted proxy says in `X-Forwarded-For`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl FromRequest for ClientIp {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let proxies = req
+            .app_data::<web::Data<AppState>>()
+            .map(|state| state.rate_limits.trusted_proxies.clone())
+            .unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok());
+        ready(Ok(Self(client_ip(
+            req.peer_addr().map(|address| address.ip()),
+            forwarded,
+            &proxies,
+        ))))
+    }
+}
