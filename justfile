@@ -17,6 +17,14 @@ lint:
 migrate:
     cargo run -p slimrmm-server -- migrate
 
+# Benchmarks (figures go to docs/PERFORMANCE.md)
+bench:
+    cargo bench -p slimrmm-server
+
+# Write the OpenAPI document to docs/openapi.json (the snapshot the tests compare with)
+openapi:
+    SLIMRMM_UPDATE_OPENAPI=1 cargo test -p slimrmm-server --test api openapi_snapshot
+
 # Everything CI runs
 ci:
     .ci/run

@@ -22,7 +22,8 @@ pub fn build_app(
         InitError = (),
     >,
 > {
-    let (app, document) = routes_and_document(state.clone());
+    let (app, mut document) = routes_and_document(state.clone());
+    openapi::document_rate_limits(&mut document);
     let debug = state.settings.debug;
     let metrics = state.settings.metrics;
     app.configure(|config| {

@@ -83,6 +83,80 @@ pub(crate) fn base() -> OpenApi {
         .build()
 }
 
+/// Every `/api/v1` operation can answer 429 (`RATE_LIMITED`, with `Retry-After`), and every
+/// answer carries the `X-RateLimit-*` headers: documented once here for all of them.
+pub(crate) fn document_rate_limits(document: &mut OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Type};
+
+    let integer = || {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .build()
+    };
+    let limited = ResponseBuilder::new()
+        .description(
+            "Over the client's budget (`RATE_LIMITED`); `Retry-After` says how many seconds to \
+             wait",
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(integer()))
+                .description(Some("Seconds to wait"))
+                .build(),
+        )
+        .header(
+            "X-RateLimit-Limit",
+            HeaderBuilder::new()
+                .schema(Some(integer()))
+                .description(Some("Requests per minute in this budget"))
+                .build(),
+        )
+        .header(
+            "X-RateLimit-Remaining",
+            HeaderBuilder::new()
+                .schema(Some(integer()))
+                .description(Some("Requests left now"))
+                .build(),
+        )
+        .header(
+            "X-RateLimit-Reset",
+            HeaderBuilder::new()
+                .schema(Some(integer()))
+                .description(Some("Unix seconds when the budget is whole again"))
+                .build(),
+        )
+        .build();
+    for (path, item) in document.paths.paths.iter_mut() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("429".to_owned())
+                .or_insert_with(|| RefOr::T(limited.clone()));
+        }
+    }
+}
+
 async fn openapi_json(document: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
 }

@@ -16,6 +16,7 @@ mod gateway;
 mod helpers;
 mod metrics;
 mod notifications;
+mod openapi_snapshot;
 mod password_reset;
 mod policies;
 mod rate_limits;
