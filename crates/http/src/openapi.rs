@@ -161,19 +161,56 @@ async fn openapi_json(document: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
 }
 
+/// ReDoc's bundle, vendored (`assets/redoc`): the docs need no CDN.
+const REDOC_JS: &[u8] = include_bytes!("../assets/redoc/redoc.standalone.js");
+
+const REDOC_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>SlimRMM API reference</title>
+    <style>body { margin: 0; padding: 0; }</style>
+  </head>
+  <body>
+    <redoc spec-url="/openapi.json"></redoc>
+    <script src="/redoc/redoc.standalone.js"></script>
+  </body>
+</html>
+"#;
+
+async fn redoc_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(REDOC_PAGE)
+}
+
+async fn redoc_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
+        .body(REDOC_JS)
+}
+
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::Found()
         .insert_header((actix_web::http::header::LOCATION, "/docs/"))
         .finish()
 }
 
-/// `/openapi.json` and Swagger UI at `/docs` (assets vendored into the binary: no CDN).
+/// `/openapi.json`, Swagger UI at `/docs` and ReDoc at `/redoc` (assets vendored into the
+/// binary: no CDN).
 pub(crate) fn docs(document: OpenApi) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
         config
             .app_data(web::Data::new(document))
             .route("/openapi.json", web::get().to(openapi_json))
             .route("/docs", web::get().to(docs_redirect))
+            .route("/redoc", web::get().to(redoc_page))
+            .route("/redoc/redoc.standalone.js", web::get().to(redoc_js))
             .service(SwaggerUi::new("/docs/{_:.*}").config(
                 utoipa_swagger_ui::Config::from("/openapi.json").persist_authorization(true),
             ));

@@ -66,4 +66,44 @@ async fn the_documentation_is_served_in_debug_mode() {
     assert_eq!(docs.status, StatusCode::OK);
     let document = app.send(TestRequest::get().uri("/openapi.json")).await.body;
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+    // ReDoc: the page, and its bundle served by us (no CDN).
+    let page =
+        actix_web::test::call_service(&app.service, TestRequest::get().uri("/redoc").to_request())
+            .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = actix_web::test::read_body(page).await;
+    let html = String::from_utf8_lossy(&html);
+    assert!(html.contains(r#"<redoc spec-url="/openapi.json">"#));
+    assert!(html.contains(r#"src="/redoc/redoc.standalone.js""#));
+    assert!(
+        !html.contains("https://"),
+        "the page must not load anything from the internet"
+    );
+    let bundle = actix_web::test::call_service(
+        &app.service,
+        TestRequest::get()
+            .uri("/redoc/redoc.standalone.js")
+            .to_request(),
+    )
+    .await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(actix_web::test::read_body(bundle).await.len() > 500_000);
+}
+
+#[actix_web::test]
+async fn without_debug_there_is_no_documentation() {
+    let db = slimrmm_test_db::TestDatabase::new();
+    let mut config = crate::helpers::config_for(&db);
+    config.debug = false;
+    let app = crate::helpers::spawn_with(db, config).await;
+    for path in [
+        "/docs/",
+        "/docs",
+        "/redoc",
+        "/openapi.json",
+        "/redoc/redoc.standalone.js",
+    ] {
+        let reply = app.send(TestRequest::get().uri(path)).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
 }
