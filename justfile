@@ -25,6 +25,14 @@ bench:
 openapi:
     SLIMRMM_UPDATE_OPENAPI=1 cargo test -p slimrmm-server --test api openapi_snapshot
 
+# The reference's Python client against a fresh server
+examples-check:
+    scripts/examples-test.sh
+
+# Swagger UI and ReDoc rendered in headless Chromium, offline
+docs-check:
+    scripts/docs-browser-test.sh
+
 # Everything CI runs
 ci:
     .ci/run
