@@ -11,8 +11,9 @@ use crate::{tls, wiring};
 const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
 /// Prepares the database, creates the first admin if needed, and serves until SIGINT/SIGTERM.
-/// On shutdown, agent connections are closed with 1012 (the agents reconnect at once, to this
-/// or another process) and in-flight requests get up to 30 s to finish.
+/// On shutdown the server stops accepting, agent connections are closed with 1012 (the agents
+/// reconnect at once, to this or another process), in-flight requests get up to 30 s to
+/// finish, buffered heartbeats are written, and the process exits 0.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = wiring::prepare_database(&config).await?;
     let assembly = wiring::assemble(&config, db).await?;
@@ -65,7 +66,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         handle.stop(true).await;
     });
     tracing::info!(bind = %config.bind, https, docs = config.debug, "SlimRMM server listening");
-    server.await.context("running the HTTP server")
+    server.await.context("running the HTTP server")?;
+    // Heartbeats received in the last second are still buffered: write them before leaving.
+    match assembly.heartbeats.flush(&assembly.db, &assembly.bus).await {
+        Ok(written) => tracing::info!(heartbeats = written, "stopped"),
+        Err(error) => tracing::warn!(error = ?error, "the last heartbeats could not be written"),
+    }
+    Ok(())
 }
 
 fn log_agent_auth(config: &Config) {

@@ -288,3 +288,45 @@ fn metrics_move_to_their_own_address_when_asked() {
     let (status, _) = http(port, "GET", "/healthz", "").unwrap();
     assert_eq!(status, 200);
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let db = TestDatabase::new();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = server(&db)
+        .env("SLIMRMM_BIND", format!("127.0.0.1:{port}"))
+        .env("SLIMRMM_ADMIN_PASSWORD", "a long enough password")
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http(port, "GET", "/readyz", "").is_none_or(|(status, _)| status != 200) {
+        assert!(Instant::now() < deadline, "the server never became ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let signalled = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        http(port, "GET", "/healthz", "").is_none(),
+        "still accepting"
+    );
+}
