@@ -14,7 +14,7 @@
 //!   `Send + Sync` and `#[async_trait]` where it does I/O: storage ([`user::UserRepository`],
 //!   [`agent::AgentRepository`], [`execution::ExecutionRepository`],
 //!   [`script::ScriptRepository`], [`policy::PolicyRepository`],
-//!   [`notification::OutboxRepository`], ...), and services ([`clock::Clock`],
+//!   [`notification::OutboxRepository`], [`audit::AuditLog`], ...), and services ([`clock::Clock`],
 //!   [`user::PasswordHasher`], [`auth::TokenIssuer`], [`enrollment::CertificateAuthority`],
 //!   [`enrollment::CertificateVerifier`], [`notification::Transport`],
 //!   [`event::EventPublisher`], [`execution::ExecutionWaker`], [`sealer::SecretSealer`]). Their
@@ -24,8 +24,8 @@
 //!   [`auth::AuthService`], [`agent::AgentService`], [`enrollment::EnrollmentService`],
 //!   [`enrollment::AgentIdentityService`], [`execution::ExecutionService`],
 //!   [`gateway::GatewayService`] (an agent's connection: admission, messages, the sweep),
-//!   [`script::ScriptService`], [`policy::PolicyService`], [`notification::DeliveryService`]
-//!   and [`notification::IntegrationService`]. Every operation that acts for a user takes the
+//!   [`script::ScriptService`], [`policy::PolicyService`], [`notification::DeliveryService`],
+//!   [`notification::IntegrationService`] and [`audit::AuditService`]. Every operation that acts for a user takes the
 //!   [`auth::Actor`] and checks its [`user::Role`] itself ([`user::Role::allows`] is the one
 //!   table of who may do what).
 //! - **Errors** are one enum per use case (`CreateUserError`, `RegisterError`,
