@@ -15,7 +15,7 @@ use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError, web};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::middleware::StateInformationMiddleware;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
@@ -104,7 +104,8 @@ impl Budget {
                 }
             }
             Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                // The limiter's own clock: building a new one calibrates it (tens of µs).
+                let wait = not_until.wait_time_from(self.limiter.clock().now());
                 let wait_seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
                 Decision {
                     limit,
