@@ -14,6 +14,7 @@ USER slimrmm
 ENV SLIMRMM_BIND=0.0.0.0:8000 SLIMRMM_LOG_FORMAT=json
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-    CMD curl -fsS http://127.0.0.1:8000/readyz > /dev/null || exit 1
+    CMD curl -fsS http://127.0.0.1:8000/readyz > /dev/null \
+        || curl -fsSk https://127.0.0.1:8000/readyz > /dev/null || exit 1
 ENTRYPOINT ["slimrmm-server"]
 CMD ["serve"]

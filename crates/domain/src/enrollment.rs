@@ -12,7 +12,7 @@ mod tokens;
 pub use certificate::{
     CertificateAuthority, CertificateRecord, CertificateSerial, IssuedCertificate,
 };
-pub use check_in::{AgentAuthError, AgentCredentials};
+pub use check_in::{AgentAuthError, AgentCredentials, FIRST_FETCH_WINDOW};
 pub use identity::{
     AgentAuthMode, AgentIdentityService, AgentProof, CertificateRejection, CertificateVerifier,
     IdentityError, VerifiedCertificate,

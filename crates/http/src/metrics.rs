@@ -2,8 +2,8 @@
 //! latency, connected agents, heartbeats received, executions by state, the outbox backlog
 //! and the database pool.
 
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -16,7 +16,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use slimrmm_domain::health::OperationsProbe;
+use slimrmm_domain::health::{Backlog, OperationsProbe};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -58,7 +58,13 @@ pub struct Metrics {
     deliveries: Family<StatusLabels, Gauge>,
     pool: Family<StatusLabels, Gauge>,
     probe: Arc<dyn OperationsProbe>,
+    /// The last backlog read and when: scrapes within `BACKLOG_TTL` reuse it, so hammering
+    /// `/metrics` cannot hammer the database.
+    backlog: Arc<Mutex<Option<(Instant, Backlog)>>>,
 }
+
+/// How long a backlog read is reused.
+const BACKLOG_TTL: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,6 +144,7 @@ impl Metrics {
             deliveries,
             pool,
             probe,
+            backlog: Arc::default(),
         }
     }
 
@@ -164,11 +171,22 @@ impl Metrics {
             .observe(seconds);
     }
 
+    async fn backlog(&self) -> Result<Backlog, ApiError> {
+        if let Some((at, backlog)) = &*self.backlog.lock().expect("backlog cache")
+            && at.elapsed() < BACKLOG_TTL
+        {
+            return Ok(backlog.clone());
+        }
+        let backlog = self.probe.backlog().await?;
+        *self.backlog.lock().expect("backlog cache") = Some((Instant::now(), backlog.clone()));
+        Ok(backlog)
+    }
+
     /// The text exposition, after reading the scrape-time figures.
     async fn render(&self, connected: usize) -> Result<String, ApiError> {
         self.agents_connected
             .set(i64::try_from(connected).unwrap_or(i64::MAX));
-        let backlog = self.probe.backlog().await?;
+        let backlog = self.backlog().await?;
         let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
         let set = |family: &Family<StatusLabels, Gauge>, status: &str, value: u64| {
             family
@@ -210,7 +228,18 @@ pub(crate) async fn record(
     let metrics = req
         .app_data::<web::Data<AppState>>()
         .map(|state| state.metrics.clone());
-    let method = req.method().to_string();
+    // Clients choose the method: anything unusual is one label, or the label set would grow
+    // without bound.
+    let method = match req.method().as_str() {
+        "GET" => "GET",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    };
     let started = Instant::now();
     let response = next.call(req).await?;
     if let Some(metrics) = metrics {
@@ -219,7 +248,7 @@ pub(crate) async fn record(
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
         metrics.observe(
-            &method,
+            method,
             &route,
             response.status().as_u16(),
             started.elapsed().as_secs_f64(),

@@ -1,4 +1,4 @@
-//! Counts for operators: the `OperationsProbe` port, from indexed queries only.
+//! Counts for operators: the `OperationsProbe` port, each count on an index.
 
 use async_trait::async_trait;
 use diesel::QueryableByName;
@@ -34,16 +34,20 @@ struct Count {
     value: i64,
 }
 
-/// One statement: active executions (partial indexes), the last hour's executions (the
-/// `created_at` index), the outbox.
+/// One statement, each part on an index: active executions (the partial indexes on
+/// `status = 'queued'` and `status = 'sent'`), the last hour's executions (`created_at`), the
+/// outbox (`routed_at IS NULL`, and the partial indexes on pending and dead deliveries).
 const BACKLOG: &str = "\
-    SELECT 'active' AS family, status AS label, count(*) AS value FROM executions \
-        WHERE status IN ('queued', 'sent') GROUP BY status \
+    SELECT 'active' AS family, 'queued' AS label, count(*) AS value FROM executions \
+        WHERE status = 'queued' \
+    UNION ALL SELECT 'active', 'sent', count(*) FROM executions WHERE status = 'sent' \
     UNION ALL SELECT 'last_hour', status, count(*) FROM executions \
         WHERE created_at > now() - interval '1 hour' GROUP BY status \
     UNION ALL SELECT 'unrouted', '', count(*) FROM notifications WHERE routed_at IS NULL \
-    UNION ALL SELECT 'deliveries', status, count(*) FROM notification_deliveries \
-        WHERE status IN ('pending', 'dead') GROUP BY status";
+    UNION ALL SELECT 'deliveries', 'pending', count(*) FROM notification_deliveries \
+        WHERE status = 'pending' \
+    UNION ALL SELECT 'deliveries', 'dead', count(*) FROM notification_deliveries \
+        WHERE status = 'dead'";
 
 #[async_trait]
 impl OperationsProbe for PgOperations {

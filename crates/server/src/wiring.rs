@@ -333,6 +333,12 @@ fn client_certificate_source(config: &Config) -> anyhow::Result<ClientCertificat
          SLIMRMM_CLIENT_CERT_HEADER with SLIMRMM_TRUSTED_PROXIES: no client certificate could \
          reach the server otherwise"
     );
+    anyhow::ensure!(
+        header.is_none() || !config.trusted_proxies.is_empty() || config.tls(),
+        "SLIMRMM_CLIENT_CERT_HEADER is believed only from SLIMRMM_TRUSTED_PROXIES, which is \
+         empty: no agent certificate could reach the server. Set SLIMRMM_TRUSTED_PROXIES to \
+         the proxy's address"
+    );
     if header.is_some() && config.trusted_proxies.is_empty() {
         tracing::warn!(
             "SLIMRMM_CLIENT_CERT_HEADER is set but SLIMRMM_TRUSTED_PROXIES is empty: the header \

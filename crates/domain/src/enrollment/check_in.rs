@@ -3,6 +3,10 @@ use crate::PortError;
 use crate::agent::{Agent, AgentId, AgentStatus, StoredAgent};
 use crate::auth::OpaqueToken;
 
+/// How long after its newest certificate was issued an agent may fetch one again with its
+/// registration credentials when certificates are the agents' identity (a lost answer).
+pub const FIRST_FETCH_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
 /// What an agent presents to poll its enrollment, fetch or renew its certificate: the uuid in
 /// the path, and the `X-Agent-UUID` and `X-Registration-Token` headers.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +40,14 @@ pub enum AgentAuthError {
     /// The agent was rejected.
     #[error("the agent has been rejected")]
     Rejected,
+    /// With client-certificate identity, registration credentials fetch only an agent's first
+    /// certificate (or fetch it again shortly after, when the answer was lost); later ones come
+    /// from renewal, which needs the current certificate.
+    #[error(
+        "this agent already holds a certificate: renew it with the current one \
+         (POST /api/v1/agents/{{uuid}}/renew-cert), or re-install the agent"
+    )]
+    CertificateAlreadyIssued,
     /// A port failed.
     #[error(transparent)]
     Port(#[from] PortError),
@@ -74,6 +86,30 @@ impl EnrollmentService {
         credentials: AgentCredentials<'_>,
     ) -> Result<Agent, AgentAuthError> {
         Ok(self.check_credentials(credentials).await?.agent)
+    }
+
+    /// The approved agent's first client certificate, for when certificates are the agents'
+    /// identity: registration credentials are not a certificate's equal, so they only fetch
+    /// one while the agent holds no current certificate, or within
+    /// [`FIRST_FETCH_WINDOW`] of the newest (a lost answer); otherwise
+    /// [`AgentAuthError::CertificateAlreadyIssued`].
+    pub async fn fetch_first_certificate(
+        &self,
+        credentials: AgentCredentials<'_>,
+    ) -> Result<(Agent, IssuedCertificate), AgentAuthError> {
+        let agent = self.approved(credentials).await?;
+        let now = self.clock.now();
+        if let Some(current) = self.agents.latest_certificate(agent.id).await?
+            && current.not_after > now
+            && now - current.not_before > FIRST_FETCH_WINDOW + self.settings.backdate
+        {
+            return Err(AgentAuthError::CertificateAlreadyIssued);
+        }
+        let certificate = self.issue(agent.id, now).await?;
+        self.agents
+            .add_certificate(&certificate.record(agent.id))
+            .await?;
+        Ok((agent, certificate))
     }
 
     /// The approved agent's client certificate: a fresh one on each successful call (earlier
@@ -202,5 +238,52 @@ mod tests {
             certificate.not_after - certificate.not_before,
             chrono::TimeDelta::days(90) + chrono::TimeDelta::minutes(5)
         );
+    }
+
+    #[tokio::test]
+    async fn registration_credentials_fetch_only_a_first_certificate_or_a_lost_one() {
+        use chrono::TimeDelta;
+
+        use crate::enrollment::{CertificateRecord, CertificateSerial};
+        use crate::test_support::t0;
+
+        // (newest certificate issued this long ago, valid this much longer) -> allowed
+        let cases = [
+            (None, true),
+            (Some((TimeDelta::minutes(2), TimeDelta::days(89))), true),
+            (Some((TimeDelta::hours(1), TimeDelta::days(89))), false),
+            (Some((TimeDelta::days(100), -TimeDelta::days(10))), true),
+        ];
+        for (newest, allowed) in cases {
+            let mut ports = ports_with(AgentStatus::Online);
+            ports
+                .agents
+                .expect_latest_certificate()
+                .returning(move |agent| {
+                    Ok(newest.map(|(age, left)| CertificateRecord {
+                        serial: CertificateSerial("01".into()),
+                        agent,
+                        not_before: t0() - age - TimeDelta::minutes(5),
+                        not_after: t0() + left,
+                        revoked_at: None,
+                    }))
+                });
+            ports
+                .ca
+                .expect_issue()
+                .returning(|agent, from, to| Ok(issued(agent, from, to)));
+            ports.agents.expect_add_certificate().returning(|_| Ok(()));
+            let id = AgentId(Uuid::new_v4());
+            let text = id.to_string();
+            let fetched = ports
+                .service()
+                .fetch_first_certificate(credentials(id, Some(&text), Some(TOKEN)))
+                .await;
+            match (allowed, fetched) {
+                (true, Ok(_)) => {}
+                (false, Err(AgentAuthError::CertificateAlreadyIssued)) => {}
+                (_, other) => panic!("{newest:?}: {:?}", other.map(|(agent, _)| agent.id)),
+            }
+        }
     }
 }

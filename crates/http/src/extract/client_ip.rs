@@ -5,7 +5,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::{Ready, ready};
 
 use crate::AppState;
-use crate::middleware::client_ip;
+use crate::middleware::{client_ip, forwarded_for};
 
 /// The client's address: the peer, or what a trusted proxy says in `X-Forwarded-For`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -20,13 +20,10 @@ impl FromRequest for ClientIp {
             .app_data::<web::Data<AppState>>()
             .map(|state| state.rate_limits.trusted_proxies.clone())
             .unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
-        let forwarded = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|value| value.to_str().ok());
+        let forwarded = forwarded_for(req.headers());
         ready(Ok(Self(client_ip(
             req.peer_addr().map(|address| address.ip()),
-            forwarded,
+            forwarded.as_deref(),
             &proxies,
         ))))
     }

@@ -228,6 +228,16 @@ pub fn client_ip(
     Some(client)
 }
 
+/// Every `X-Forwarded-For` line, joined in order (a proxy may add a line of its own rather
+/// than append to the client's).
+pub fn forwarded_for(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
+    let lines: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(","))
+}
+
 fn header(value: impl ToString) -> HeaderValue {
     HeaderValue::from_str(&value.to_string()).unwrap_or(HeaderValue::from_static("0"))
 }
@@ -246,19 +256,18 @@ pub(crate) async fn rate_limit(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let Some(budget) = limits.budget_for(req.method(), req.path()) else {
+    // The decoded path, as the router sees it: `/api/v1/auth/logi%6E` is the login too.
+    let path = req.match_info().as_str().to_owned();
+    let Some(budget) = limits.budget_for(req.method(), &path) else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let forwarded = req
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|value| value.to_str().ok());
+    let forwarded = forwarded_for(req.headers());
     let ip = client_ip(
         req.peer_addr().map(|address| address.ip()),
-        forwarded,
+        forwarded.as_deref(),
         &limits.trusted_proxies,
     );
     let decision = budget.check(ip.map_or(ClientKey::Unknown, ClientKey::from));

@@ -330,3 +330,19 @@ fn sigterm_stops_the_server_cleanly() {
         "still accepting"
     );
 }
+
+#[test]
+fn a_certificate_header_without_trusted_proxies_refuses_to_start() {
+    let db = TestDatabase::new();
+    let output = server(&db)
+        .env("SLIMRMM_CLIENT_CERT_HEADER", "X-Client-Cert")
+        .env("SLIMRMM_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("SLIMRMM_TRUSTED_PROXIES"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

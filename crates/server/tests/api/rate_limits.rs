@@ -126,6 +126,14 @@ async fn password_guessing_meets_a_stricter_budget_that_leaves_the_rest_alone() 
     let refused = app.send(guess()).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(refused.code(), "RATE_LIMITED");
+    // Spelling the path differently does not reach another budget.
+    let encoded = app
+        .send(
+            from("203.0.113.7:5000", Method::POST, "/api/v1/auth/logi%6E")
+                .set_json(json!({"username": "admin", "password": "not the password"})),
+        )
+        .await;
+    assert_eq!(encoded.status, StatusCode::TOO_MANY_REQUESTS);
     let forgot = app
         .send(
             from(
@@ -178,6 +186,11 @@ async fn forwarded_for_separates_clients_only_behind_a_trusted_proxy() {
         app.send(via("10.0.0.2:80", "198.51.100.10")).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
+    // A forged line before the proxy's own line does not help either.
+    let forged = from("10.0.0.2:80", Method::GET, "/api/v1/auth/me")
+        .insert_header(("X-Forwarded-For", "198.51.100.99"))
+        .append_header(("X-Forwarded-For", "198.51.100.10"));
+    assert_eq!(app.send(forged).await.status, StatusCode::TOO_MANY_REQUESTS);
     // A client that is not a proxy cannot pick a fresh identity with the header.
     assert_eq!(
         app.send(via("192.0.2.50:80", "198.51.100.20")).await.status,

@@ -375,3 +375,40 @@ async fn a_trusted_proxy_passes_the_certificate_and_an_untrusted_one_is_ignored(
         "a header from an address that is not a trusted proxy must be ignored"
     );
 }
+
+#[actix_web::test]
+async fn with_certificate_identity_registration_credentials_fetch_only_a_first_certificate() {
+    let (app, _port) = tls_server().await;
+    let key = auto_approving_token(&app).await;
+    let enrolled = app.enroll(&key, "laptop-01").await;
+    let path = format!("/api/v1/enrollment/certificate/{}", enrolled.uuid);
+    // Right after enrollment (an answer may have been lost): fetched again.
+    let again = app
+        .as_agent(
+            actix_web::http::Method::GET,
+            &path,
+            &enrolled.uuid,
+            &enrolled.registration_token,
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        actix_web::http::StatusCode::OK,
+        "{}",
+        again.body
+    );
+    // An hour later the registration token no longer mints certificates: renewal needs the
+    // current certificate.
+    app.db
+        .execute("UPDATE agent_certificates SET not_before = not_before - interval '1 hour'");
+    let refused = app
+        .as_agent(
+            actix_web::http::Method::GET,
+            &path,
+            &enrolled.uuid,
+            &enrolled.registration_token,
+        )
+        .await;
+    assert_eq!(refused.status, actix_web::http::StatusCode::CONFLICT);
+    assert_eq!(refused.code(), "CERTIFICATE_ALREADY_ISSUED");
+}

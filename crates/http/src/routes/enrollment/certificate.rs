@@ -2,6 +2,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::enrollment::AgentAuthMode;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -36,6 +37,7 @@ pub struct CertificateResponse {
         (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 403, description = "Not approved (`AGENT_NOT_APPROVED`) or rejected (`AGENT_REJECTED`)", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
+        (status = 409, description = "With `SLIMRMM_AGENT_AUTH=mtls`: the agent already holds a certificate (`CERTIFICATE_ALREADY_ISSUED`); renew it with that certificate", body = ErrorBody),
     )
 )]
 #[get("/certificate/{uuid}")]
@@ -44,10 +46,16 @@ pub async fn certificate(
     uuid: web::Path<Uuid>,
     headers: AgentHeaders,
 ) -> Result<HttpResponse, ApiError> {
-    let (agent, issued) = state
-        .enrollment
-        .fetch_certificate(headers.credentials(AgentId(uuid.into_inner())))
-        .await?;
+    let credentials = headers.credentials(AgentId(uuid.into_inner()));
+    let (agent, issued) = match state.identity.mode() {
+        AgentAuthMode::Mtls => {
+            state
+                .enrollment
+                .fetch_first_certificate(credentials)
+                .await?
+        }
+        AgentAuthMode::Uuid => state.enrollment.fetch_certificate(credentials).await?,
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(CertificateResponse {
