@@ -113,6 +113,17 @@ impl AgentRepository for PgAgentRepository {
             .map_err(query_error)
     }
 
+    async fn add_renewed_certificate(
+        &self,
+        record: &CertificateRecord,
+        presented: &CertificateSerial,
+    ) -> Result<bool, PortError> {
+        let mut conn = self.db.conn().await?;
+        certificates::insert_renewal(&mut conn, record, presented)
+            .await
+            .map_err(query_error)
+    }
+
     async fn certificate(
         &self,
         serial: &CertificateSerial,

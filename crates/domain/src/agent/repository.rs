@@ -101,6 +101,16 @@ pub trait AgentRepository: Send + Sync {
     /// Records a certificate issued to an agent.
     async fn add_certificate(&self, record: &CertificateRecord) -> Result<(), PortError>;
 
+    /// Records a certificate renewing `presented`, atomically with a check that `presented`
+    /// is still unrevoked and the agent not deleted: serialized with the revocations of a
+    /// re-install, a rejection or a deletion, so a renewal racing one cannot slip a fresh
+    /// certificate past it. False (nothing recorded) when `presented` was revoked meanwhile.
+    async fn add_renewed_certificate(
+        &self,
+        record: &CertificateRecord,
+        presented: &CertificateSerial,
+    ) -> Result<bool, PortError>;
+
     /// The certificate with this serial, revoked or not.
     async fn certificate(
         &self,

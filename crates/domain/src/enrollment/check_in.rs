@@ -48,6 +48,10 @@ pub enum AgentAuthError {
          (POST /api/v1/agents/{{uuid}}/renew-cert), or re-install the agent"
     )]
     CertificateAlreadyIssued,
+    /// The certificate presented for renewal was revoked while the renewal was under way (a
+    /// re-install, rejection or deletion won the race).
+    #[error("the presented certificate has been revoked")]
+    CertificateRevoked,
     /// A port failed.
     #[error(transparent)]
     Port(#[from] PortError),

@@ -44,7 +44,15 @@ impl EnrollmentService {
         if presented.not_after - now > self.settings.renew_within {
             return Ok(Renewal::NotNeeded);
         }
-        self.issue_and_record(agent.id, now).await
+        let certificate = self.issue(agent.id, now).await?;
+        if !self
+            .agents
+            .add_renewed_certificate(&certificate.record(agent.id), &presented.serial)
+            .await?
+        {
+            return Err(AgentAuthError::CertificateRevoked);
+        }
+        Ok(Renewal::Renewed(certificate))
     }
 
     async fn renew(&self, agent: Agent) -> Result<Renewal, AgentAuthError> {
@@ -152,15 +160,33 @@ mod tests {
             .expect_issue()
             .returning(|agent, from, to| Ok(issued(agent, from, to)));
         due.agents
-            .expect_add_certificate()
+            .expect_add_renewed_certificate()
+            .withf(|_, presented| presented.0 == "02")
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, _| Ok(true));
         let renewal = due
             .service()
             .renew_verified_certificate(&presented(TimeDelta::days(10)))
             .await
             .unwrap();
         assert!(matches!(renewal, Renewal::Renewed(_)));
+
+        // A re-install revoked the presented certificate meanwhile: nothing is renewed.
+        let mut raced = ports_expiring_in(None);
+        raced
+            .ca
+            .expect_issue()
+            .returning(|agent, from, to| Ok(issued(agent, from, to)));
+        raced
+            .agents
+            .expect_add_renewed_certificate()
+            .returning(|_, _| Ok(false));
+        let refusal = raced
+            .service()
+            .renew_verified_certificate(&presented(TimeDelta::days(10)))
+            .await
+            .unwrap_err();
+        assert!(matches!(refusal, AgentAuthError::CertificateRevoked));
 
         let fresh = ports_expiring_in(None);
         let renewal = fresh

@@ -50,6 +50,9 @@ impl From<AgentAuthError> for ApiError {
                 Self::new(StatusCode::FORBIDDEN, "AGENT_NOT_APPROVED", detail)
             }
             AgentAuthError::Rejected => Self::new(StatusCode::FORBIDDEN, "AGENT_REJECTED", detail),
+            AgentAuthError::CertificateRevoked => {
+                Self::unauthorized("CLIENT_CERTIFICATE_REVOKED", detail)
+            }
             AgentAuthError::CertificateAlreadyIssued => {
                 Self::new(StatusCode::CONFLICT, "CERTIFICATE_ALREADY_ISSUED", detail)
             }

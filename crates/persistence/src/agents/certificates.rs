@@ -26,6 +26,48 @@ pub(super) async fn insert(
         .map(drop)
 }
 
+/// Inserts `record` if `presented` is still unrevoked and its agent live, in one transaction
+/// that first locks the agent's row: re-installs, reviews and deletions update that row in the
+/// transaction that revokes certificates, so they and this take turns.
+pub(super) async fn insert_renewal(
+    conn: &mut AsyncPgConnection,
+    record: &CertificateRecord,
+    presented: &CertificateSerial,
+) -> QueryResult<bool> {
+    use diesel_async::AsyncConnection;
+
+    use crate::schema::agents;
+    conn.transaction(async |conn| {
+        let live: Option<Uuid> = agents::table
+            .find(record.agent.0)
+            .filter(agents::deleted_at.is_null())
+            .select(agents::uuid)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        if live.is_none() {
+            return Ok(false);
+        }
+        let valid: i64 = agent_certificates::table
+            .filter(
+                agent_certificates::serial
+                    .eq(&presented.0)
+                    .and(agent_certificates::agent_uuid.eq(record.agent.0))
+                    .and(agent_certificates::revoked_at.is_null()),
+            )
+            .count()
+            .get_result(conn)
+            .await?;
+        if valid == 0 {
+            return Ok(false);
+        }
+        insert(conn, record).await?;
+        Ok(true)
+    })
+    .await
+}
+
 /// Revokes every unrevoked certificate of the agent.
 pub(super) async fn revoke_all(
     conn: &mut AsyncPgConnection,

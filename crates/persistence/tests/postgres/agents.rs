@@ -173,7 +173,44 @@ async fn transitions_are_compare_and_swap_and_deletion_hides_and_revokes() {
         .add_certificate(&certificate(id, "bb01", 90))
         .await
         .unwrap();
+    // A renewal presenting a live certificate is recorded; one presenting an unknown or
+    // another agent's serial is not.
+    assert!(
+        agents
+            .add_renewed_certificate(
+                &certificate(id, "bb02", 90),
+                &CertificateSerial("bb01".into())
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !agents
+            .add_renewed_certificate(
+                &certificate(id, "bb03", 90),
+                &CertificateSerial("ffff".into())
+            )
+            .await
+            .unwrap()
+    );
     assert!(agents.delete(id, now()).await.unwrap());
+    // After the deletion revoked everything, a renewal racing it records nothing.
+    assert!(
+        !agents
+            .add_renewed_certificate(
+                &certificate(id, "bb04", 90),
+                &CertificateSerial("bb02".into())
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        agents
+            .certificate(&CertificateSerial("bb04".into()))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(agents.find(id).await.unwrap().is_none());
     assert!(
         agents.latest_certificate(id).await.unwrap().is_none(),

@@ -301,6 +301,24 @@ impl AgentRepository for MemoryDb {
         Ok(())
     }
 
+    async fn add_renewed_certificate(
+        &self,
+        record: &CertificateRecord,
+        presented: &CertificateSerial,
+    ) -> Result<bool, PortError> {
+        // One lock for the check and the insert: revocations cannot come in between.
+        let mut db = self.lock();
+        let valid = db.certificates.iter().any(|certificate| {
+            certificate.serial == *presented
+                && certificate.agent == record.agent
+                && certificate.revoked_at.is_none()
+        });
+        if valid {
+            db.certificates.push(record.clone());
+        }
+        Ok(valid)
+    }
+
     async fn certificate(
         &self,
         serial: &CertificateSerial,
