@@ -7,4 +7,6 @@ mod rate_limit;
 pub(crate) use error_envelope::error_envelope;
 pub(crate) use paths::normalize_path;
 pub(crate) use rate_limit::rate_limit;
-pub use rate_limit::{Budget, ClientKey, Decision, RateLimits, client_ip, forwarded_for};
+pub use rate_limit::{
+    Budget, ClientKey, Decision, RateLimits, client_ip, forwarded_for, is_trusted,
+};

@@ -14,6 +14,7 @@ use pki_types::CertificateDer;
 use pki_types::pem::PemObject;
 
 use crate::AppState;
+use crate::middleware::is_trusted;
 
 /// The leaf certificate (DER) the peer presented in the TLS handshake; the server inserts it
 /// into each connection's data when it accepts the connection.
@@ -33,11 +34,7 @@ pub struct ClientCertificateSource {
 impl ClientCertificateSource {
     /// Whether `peer` is a trusted proxy.
     pub fn trusts(&self, peer: IpAddr) -> bool {
-        let peer = match peer {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
-            IpAddr::V4(_) => peer,
-        };
-        self.trusted_proxies.iter().any(|net| net.contains(&peer))
+        is_trusted(&self.trusted_proxies, peer)
     }
 }
 

@@ -37,12 +37,9 @@ pub enum ClientKey {
 
 impl From<IpAddr> for ClientKey {
     fn from(ip: IpAddr) -> Self {
-        match ip {
+        match canonical(ip) {
             IpAddr::V4(v4) => Self::V4(v4.into()),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Self::V4(v4.into()),
-                None => Self::V6((u128::from(v6) >> 64) as u64),
-            },
+            IpAddr::V6(v6) => Self::V6((u128::from(v6) >> 64) as u64),
         }
     }
 }
@@ -193,11 +190,18 @@ impl RateLimits {
     }
 }
 
-fn trusted(proxies: &[IpNet], ip: IpAddr) -> bool {
-    let ip = match ip {
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`, as dual-stack sockets report them) as
+/// the IPv4 address it is; others unchanged.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         IpAddr::V4(_) => ip,
-    };
+    }
+}
+
+/// Whether `ip` is one of `proxies` (addresses or networks).
+pub fn is_trusted(proxies: &[IpNet], ip: IpAddr) -> bool {
+    let ip = canonical(ip);
     proxies.iter().any(|net| net.contains(&ip))
 }
 
@@ -209,7 +213,7 @@ pub fn client_ip(
     proxies: &[IpNet],
 ) -> Option<IpAddr> {
     let peer = peer?;
-    if !trusted(proxies, peer) {
+    if !is_trusted(proxies, peer) {
         return Some(peer);
     }
     let Some(chain) = forwarded_for else {
@@ -221,7 +225,7 @@ pub fn client_ip(
             break;
         };
         client = ip;
-        if !trusted(proxies, ip) {
+        if !is_trusted(proxies, ip) {
             break;
         }
     }
