@@ -131,6 +131,18 @@ pub struct Execution {
     pub policy_run: Option<PolicyRunId>,
 }
 
+impl Execution {
+    /// A script or policy execution that ended `failed`, `timed_out` or `expired`: what a
+    /// [`Notification::RunFailed`](crate::notification::Notification::RunFailed) reports.
+    pub fn is_failed_run(&self) -> bool {
+        (self.script.is_some() || self.policy_run.is_some())
+            && matches!(
+                self.status,
+                ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Expired
+            )
+    }
+}
+
 /// An execution about to be stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewExecution {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::agent::{AgentId, Hostname};
 use crate::alert::AlertId;
 use crate::auth::OpaqueToken;
-use crate::execution::{Execution, ExecutionId, ExecutionStatus};
+use crate::execution::{Execution, ExecutionId};
 use crate::user::{Email, UserId, Username};
 
 /// Something worth telling a person about. Each is written to the outbox in the same
@@ -175,12 +175,7 @@ impl Notification {
     /// `ExecutionRepository` applies when it settles executions); its error text is cut to
     /// 500 characters.
     pub fn for_failed_run(execution: &Execution, hostname: Hostname) -> Option<Self> {
-        let run = execution.script.is_some() || execution.policy_run.is_some();
-        let failed = matches!(
-            execution.status,
-            ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Expired
-        );
-        (run && failed).then(|| Self::RunFailed {
+        execution.is_failed_run().then(|| Self::RunFailed {
             execution: execution.id,
             agent: execution.agent,
             hostname,
@@ -281,7 +276,7 @@ mod tests {
 
     #[test]
     fn only_script_and_policy_executions_that_ended_badly_notify() {
-        use crate::execution::NewExecution;
+        use crate::execution::{ExecutionStatus, NewExecution};
         use crate::fixtures::{queued, t0};
         use crate::script::ScriptId;
 

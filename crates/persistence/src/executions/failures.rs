@@ -16,11 +16,10 @@ pub(crate) async fn notify_failures(
     conn: &mut AsyncPgConnection,
     rows: &[ExecutionRow],
 ) -> QueryResult<()> {
-    // A cheap pre-filter on the rows; the domain's rule decides.
     let failed: Vec<Execution> = rows
         .iter()
-        .filter(|row| row.is_failed_run())
         .filter_map(|row| row.to_domain().ok())
+        .filter(Execution::is_failed_run)
         .collect();
     if failed.is_empty() {
         return Ok(());

@@ -36,12 +36,6 @@ pub(crate) struct ExecutionRow {
 }
 
 impl ExecutionRow {
-    /// A script or policy execution that ended failed, timed out or expired.
-    pub(crate) fn is_failed_run(&self) -> bool {
-        (self.script_id.is_some() || self.policy_run_id.is_some())
-            && matches!(self.status.as_str(), "failed" | "timed_out" | "expired")
-    }
-
     /// A copy as the domain's execution.
     pub(crate) fn to_domain(&self) -> Result<Execution, PortError> {
         Self {
