@@ -20,6 +20,9 @@ pub enum TextError {
     /// Control characters (a name is one line).
     #[error("must be one line without control characters")]
     Control,
+    /// A NUL character (U+0000), which no text for people holds and no store keeps.
+    #[error("must not contain NUL (U+0000) characters")]
+    Nul,
 }
 
 /// A name: 1 to 128 characters on one line, surrounding spaces trimmed. Unique per kind of
@@ -61,6 +64,9 @@ pub(crate) fn description(raw: &str, max: usize) -> Result<Option<String>, TextE
     if text.chars().count() > max {
         return Err(TextError::TooLong { max });
     }
+    if text.contains('\0') {
+        return Err(TextError::Nul);
+    }
     Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
@@ -78,6 +84,7 @@ mod tests {
         assert_eq!(Name::parse("a\nb"), Err(TextError::Control));
         assert!(Name::parse(&"x".repeat(129)).is_err());
         assert_eq!(description("  ", 10), Ok(None));
+        assert_eq!(description("a\0b", 10), Err(TextError::Nul));
         assert_eq!(
             description(&"y".repeat(11), 10),
             Err(TextError::TooLong { max: 10 })

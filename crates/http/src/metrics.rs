@@ -1,6 +1,10 @@
 //! `GET /metrics` in the Prometheus text format: requests by route and status with their
-//! latency, connected agents, heartbeats received, executions by state, the outbox backlog
-//! and the database pool.
+//! latency, connected agents, heartbeats received, agent records dropped or waiting for the
+//! database, executions by state, the outbox backlog and the database pool.
+//!
+//! The figures of this process are always served; the ones read from the database
+//! (executions, outbox) only while it answers, with `slimrmm_database_up` saying which: a
+//! monitoring system must not go blind exactly when the database does.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -9,14 +13,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, get, web};
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::encoding::text::encode;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use slimrmm_domain::health::{Backlog, OperationsProbe};
+use slimrmm_domain::health::{Backlog, DropReason, DroppedKind, DroppedRecords, OperationsProbe};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -44,10 +50,48 @@ struct KindLabels {
     kind: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DropLabels {
+    kind: &'static str,
+    reason: &'static str,
+}
+
+/// The dropped-records counts, read at scrape time.
+#[derive(Debug)]
+struct DroppedCollector(DroppedRecords);
+
+impl Collector for DroppedCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut metric = encoder.encode_descriptor(
+            "agent_records_dropped",
+            "Agent records this process dropped: refused by the database (unstorable) or \
+             received while it was down with the buffer full (buffer_full), by kind",
+            None,
+            MetricType::Counter,
+        )?;
+        for kind in DroppedKind::ALL {
+            for reason in DropReason::ALL {
+                let labels = DropLabels {
+                    kind: kind.as_str(),
+                    reason: reason.as_str(),
+                };
+                ConstCounter::new(self.0.count(kind, reason))
+                    .encode(metric.encode_family(&labels)?)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// This process's metrics, and where the scrape-time figures come from.
 #[derive(Clone)]
 pub struct Metrics {
+    /// This process's figures, always served.
     registry: Arc<Registry>,
+    /// The figures read from the database, served while it answers.
+    database: Arc<Registry>,
+    database_up: Gauge,
+    deferred: Gauge,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     heartbeats: Family<KindLabels, Counter>,
@@ -58,13 +102,15 @@ pub struct Metrics {
     deliveries: Family<StatusLabels, Gauge>,
     pool: Family<StatusLabels, Gauge>,
     probe: Arc<dyn OperationsProbe>,
-    /// The last backlog read and when: scrapes within `BACKLOG_TTL` reuse it, so hammering
-    /// `/metrics` cannot hammer the database.
-    backlog: Arc<Mutex<Option<(Instant, Backlog)>>>,
+    /// The last backlog read (`None`: the database did not answer) and when: scrapes within
+    /// `BACKLOG_TTL` reuse it, so hammering `/metrics` cannot hammer the database.
+    backlog: Arc<Mutex<Option<(Instant, Option<Backlog>)>>>,
 }
 
 /// How long a backlog read is reused.
 const BACKLOG_TTL: Duration = Duration::from_secs(5);
+/// How long a scrape waits for the database before leaving its figures out.
+const BACKLOG_WAIT: Duration = Duration::from_secs(2);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,9 +119,25 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    /// Registers every metric; `probe` answers the backlog and pool figures at scrape time.
-    pub fn new(probe: Arc<dyn OperationsProbe>) -> Self {
+    /// Registers every metric; `probe` answers the backlog and pool figures at scrape time,
+    /// `dropped` counts the agent records dropped.
+    pub fn new(probe: Arc<dyn OperationsProbe>, dropped: DroppedRecords) -> Self {
         let mut registry = Registry::with_prefix("slimrmm");
+        let mut database = Registry::with_prefix("slimrmm");
+        registry.register_collector(Box::new(DroppedCollector(dropped)));
+        let database_up = Gauge::default();
+        registry.register(
+            "database_up",
+            "1 when the database answered this scrape (the executions and outbox figures are \
+             then present), 0 when it did not",
+            database_up.clone(),
+        );
+        let deferred = Gauge::default();
+        registry.register(
+            "agent_messages_deferred",
+            "Agent messages this process keeps until the database is back",
+            deferred.clone(),
+        );
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
             "http_requests",
@@ -103,25 +165,25 @@ impl Metrics {
             agents_connected.clone(),
         );
         let executions_active = Family::<StatusLabels, Gauge>::default();
-        registry.register(
+        database.register(
             "executions_active",
             "Executions queued or sent now, by status (all processes)",
             executions_active.clone(),
         );
         let executions_last_hour = Family::<StatusLabels, Gauge>::default();
-        registry.register(
+        database.register(
             "executions_last_hour",
             "Executions created in the last hour, by status (all processes)",
             executions_last_hour.clone(),
         );
         let notifications_unrouted = Gauge::default();
-        registry.register(
+        database.register(
             "notifications_unrouted",
             "Notifications in the outbox not yet routed to a channel",
             notifications_unrouted.clone(),
         );
         let deliveries = Family::<StatusLabels, Gauge>::default();
-        registry.register(
+        database.register(
             "notification_deliveries",
             "Outbox deliveries pending (to send or retry) and dead (given up)",
             deliveries.clone(),
@@ -134,6 +196,9 @@ impl Metrics {
         );
         Self {
             registry: Arc::new(registry),
+            database: Arc::new(database),
+            database_up,
+            deferred,
             requests,
             latency,
             heartbeats,
@@ -171,23 +236,39 @@ impl Metrics {
             .observe(seconds);
     }
 
-    async fn backlog(&self) -> Result<Backlog, ApiError> {
+    /// The backlog, or `None` when the database did not answer within [`BACKLOG_WAIT`]. A
+    /// read (or a failure) is reused for [`BACKLOG_TTL`].
+    async fn backlog(&self) -> Option<Backlog> {
         if let Some((at, backlog)) = &*self.backlog.lock().expect("backlog cache")
             && at.elapsed() < BACKLOG_TTL
         {
-            return Ok(backlog.clone());
+            return backlog.clone();
         }
-        let backlog = self.probe.backlog().await?;
+        let backlog = match tokio::time::timeout(BACKLOG_WAIT, self.probe.backlog()).await {
+            Ok(Ok(backlog)) => Some(backlog),
+            Ok(Err(error)) => {
+                tracing::warn!(error = %error, "metrics: the database did not answer; its figures are left out");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(
+                    "metrics: the database did not answer in time; its figures are left out"
+                );
+                None
+            }
+        };
         *self.backlog.lock().expect("backlog cache") = Some((Instant::now(), backlog.clone()));
-        Ok(backlog)
+        backlog
     }
 
-    /// The text exposition, after reading the scrape-time figures.
-    async fn render(&self, connected: usize) -> Result<String, ApiError> {
+    /// The text exposition, after reading the scrape-time figures. Never fails for want of
+    /// the database: its figures are left out then.
+    async fn render(&self, connected: usize, deferred: usize) -> Result<String, ApiError> {
+        let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
         self.agents_connected
             .set(i64::try_from(connected).unwrap_or(i64::MAX));
-        let backlog = self.backlog().await?;
-        let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+        self.deferred
+            .set(i64::try_from(deferred).unwrap_or(i64::MAX));
         let set = |family: &Family<StatusLabels, Gauge>, status: &str, value: u64| {
             family
                 .get_or_create(&StatusLabels {
@@ -195,26 +276,35 @@ impl Metrics {
                 })
                 .set(gauge(value));
         };
-        for (family, counts) in [
-            (&self.executions_active, &backlog.executions_active),
-            (&self.executions_last_hour, &backlog.executions_last_hour),
-        ] {
-            family.clear();
-            for (status, count) in counts {
-                set(family, status.as_str(), *count);
-            }
-        }
-        self.notifications_unrouted
-            .set(gauge(backlog.notifications_unrouted));
-        set(&self.deliveries, "pending", backlog.deliveries_pending);
-        set(&self.deliveries, "dead", backlog.deliveries_dead);
         let pool = self.probe.pool();
         set(&self.pool, "open", pool.open);
         set(&self.pool, "idle", pool.idle);
         set(&self.pool, "max", pool.max);
+        let backlog = self.backlog().await;
+        self.database_up.set(i64::from(backlog.is_some()));
+        if let Some(backlog) = &backlog {
+            for (family, counts) in [
+                (&self.executions_active, &backlog.executions_active),
+                (&self.executions_last_hour, &backlog.executions_last_hour),
+            ] {
+                family.clear();
+                for (status, count) in counts {
+                    set(family, status.as_str(), *count);
+                }
+            }
+            self.notifications_unrouted
+                .set(gauge(backlog.notifications_unrouted));
+            set(&self.deliveries, "pending", backlog.deliveries_pending);
+            set(&self.deliveries, "dead", backlog.deliveries_dead);
+        }
         let mut text = String::new();
-        encode(&mut text, &self.registry)
-            .map_err(|error| ApiError::internal(&format!("encoding metrics: {error}")))?;
+        let encoded = encode_registry(&mut text, &self.registry)
+            .and_then(|()| match backlog {
+                Some(_) => encode_registry(&mut text, &self.database),
+                None => Ok(()),
+            })
+            .and_then(|()| encode_eof(&mut text));
+        encoded.map_err(|error| ApiError::internal(&format!("encoding metrics: {error}")))?;
         Ok(text)
     }
 }
@@ -262,7 +352,10 @@ pub(crate) async fn record(
 /// it to an address of its own.
 #[get("/metrics")]
 pub async fn serve_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state.metrics.render(state.connections.len()).await?;
+    let text = state
+        .metrics
+        .render(state.connections.len(), state.gateway.deferred())
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text))

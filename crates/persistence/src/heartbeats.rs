@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::event::{Event, EventPublisher};
+use slimrmm_domain::health::{DropReason, DroppedKind, DroppedRecords};
 use slimrmm_domain::telemetry::{HeartbeatSink, ReceivedHeartbeat};
 use uuid::Uuid;
 
@@ -28,9 +29,14 @@ struct Pending {
 
 /// The batched heartbeat writer: [`HeartbeatSink::submit`] only records in memory;
 /// [`run`](Self::run) writes every interval.
+///
+/// One agent's row can never block the others': a batch the database refuses is split in
+/// halves until the refused rows are found, and those alone are dropped (logged and counted
+/// in [`DroppedRecords`]). While the database is unavailable the batch is kept whole.
 #[derive(Clone, Default)]
 pub struct HeartbeatWriter {
     pending: Arc<Mutex<HashMap<AgentId, Pending>>>,
+    dropped: DroppedRecords,
 }
 
 impl HeartbeatSink for HeartbeatWriter {
@@ -181,9 +187,12 @@ struct Back {
 }
 
 impl HeartbeatWriter {
-    /// An empty writer.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty writer counting what it drops in `dropped`.
+    pub fn new(dropped: DroppedRecords) -> Self {
+        Self {
+            pending: Arc::default(),
+            dropped,
+        }
     }
 
     /// How many agents wait to be written.
@@ -191,42 +200,68 @@ impl HeartbeatWriter {
         self.pending.lock().expect("heartbeat buffer").len()
     }
 
-    /// Writes what is pending in one statement; returns how many agents it covered. On failure
-    /// the batch is kept for the next try (newer heartbeats win).
+    /// Writes what is pending, in one statement unless the database refuses some of its rows;
+    /// returns how many agents were written. While the database is unavailable what was not
+    /// written is kept for the next try (newer heartbeats win).
     pub async fn flush(
         &self,
         db: &Database,
         events: &dyn EventPublisher,
     ) -> Result<usize, PortError> {
-        let batch = std::mem::take(&mut *self.pending.lock().expect("heartbeat buffer"));
+        let batch: Vec<(AgentId, Pending)> =
+            std::mem::take(&mut *self.pending.lock().expect("heartbeat buffer"))
+                .into_iter()
+                .collect();
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut columns = Columns::default();
-        for entry in batch.values().cloned() {
-            columns.push(entry);
+        let mut written = 0;
+        // Batches to write; a refused one comes back as its two halves.
+        let mut todo = vec![batch];
+        while let Some(chunk) = todo.pop() {
+            let mut columns = Columns::default();
+            for (_, entry) in &chunk {
+                columns.push(entry.clone());
+            }
+            match write(db, columns).await {
+                Ok(back_online) => {
+                    written += chunk.len();
+                    for uuid in back_online {
+                        events.publish(Event::agent(
+                            "agent.online",
+                            AgentId(uuid),
+                            Utc::now(),
+                            Value::Null,
+                        ));
+                    }
+                }
+                Err(error @ PortError::Unavailable(_)) => {
+                    self.keep(chunk.into_iter().chain(todo.into_iter().flatten()));
+                    return Err(error);
+                }
+                Err(error) if chunk.len() == 1 => {
+                    let agent = chunk[0].0;
+                    tracing::error!(%agent, error = ?error, "the database refused an agent's heartbeat; dropped");
+                    self.dropped
+                        .record(DroppedKind::Heartbeat, DropReason::Unstorable);
+                }
+                Err(error) => {
+                    tracing::warn!(rows = chunk.len(), error = ?error, "a heartbeat batch was refused; writing it in halves");
+                    let mut first = chunk;
+                    let second = first.split_off(first.len() / 2);
+                    todo.push(second);
+                    todo.push(first);
+                }
+            }
         }
-        let count = columns.uuids.len();
-        let result = write(db, columns).await;
-        match result {
-            Ok(back_online) => {
-                for uuid in back_online {
-                    events.publish(Event::agent(
-                        "agent.online",
-                        AgentId(uuid),
-                        Utc::now(),
-                        Value::Null,
-                    ));
-                }
-                Ok(count)
-            }
-            Err(error) => {
-                let mut pending = self.pending.lock().expect("heartbeat buffer");
-                for (agent, entry) in batch {
-                    pending.entry(agent).or_insert(entry);
-                }
-                Err(error)
-            }
+        Ok(written)
+    }
+
+    /// Puts unwritten entries back, unless a newer heartbeat of the agent arrived meanwhile.
+    fn keep(&self, entries: impl Iterator<Item = (AgentId, Pending)>) {
+        let mut pending = self.pending.lock().expect("heartbeat buffer");
+        for (agent, entry) in entries {
+            pending.entry(agent).or_insert(entry);
         }
     }
 

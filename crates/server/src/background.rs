@@ -20,6 +20,8 @@ use crate::wiring::Assembly;
 /// How often heartbeats are written (a heartbeat is visible through the API within about this
 /// long plus one round trip).
 const HEARTBEAT_FLUSH: Duration = Duration::from_secs(1);
+/// How often agent messages kept while the database was down are written again.
+const DEFERRED_RETRY: Duration = Duration::from_secs(1);
 /// How often silent agents, expired and unanswered commands are looked for.
 const SWEEP: Duration = Duration::from_secs(10);
 /// How often queued commands are looked for, in case a wake-up was missed.
@@ -60,9 +62,27 @@ where
     })
 }
 
+/// Which of the optional background tasks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tasks {
+    /// The outbox worker (tests that drive delivery rounds themselves leave it out, so that
+    /// no second worker races theirs).
+    pub outbox: bool,
+}
+
+impl Tasks {
+    /// Everything: what a server process runs.
+    pub const ALL: Self = Self { outbox: true };
+}
+
 impl Assembly {
-    /// Starts the background tasks on the current tokio runtime.
+    /// Starts every background task on the current tokio runtime.
     pub fn start_background(&self, config: &Config) -> Background {
+        self.start_tasks(config, Tasks::ALL)
+    }
+
+    /// Starts the background tasks `which` allows on the current tokio runtime.
+    pub fn start_tasks(&self, config: &Config, which: Tasks) -> Background {
         let mut tasks = Vec::new();
         let events = std::sync::Arc::new(self.bus.clone());
         tasks.push(tokio::spawn(self.heartbeats.clone().run(
@@ -87,6 +107,20 @@ impl Assembly {
             }
         }));
 
+        let gateway = self.state.gateway.clone();
+        tasks.push(every(DEFERRED_RETRY, move || {
+            let gateway = gateway.clone();
+            async move {
+                if gateway.deferred() == 0 {
+                    return;
+                }
+                match gateway.retry_deferred().await {
+                    Ok(written) => tracing::info!(written, "agent messages kept during a database outage were written"),
+                    Err(error) => tracing::debug!(error = ?error, kept = gateway.deferred(), "the database is still unavailable"),
+                }
+            }
+        }));
+
         let policies = self.state.policies.clone();
         tasks.push(every(SCHEDULER, move || {
             let policies = policies.clone();
@@ -100,17 +134,19 @@ impl Assembly {
         }));
 
         let delivery = self.delivery.clone();
-        tasks.push(every(DELIVERY, move || {
-            let delivery = delivery.clone();
-            async move {
-                match delivery.run_once().await {
-                    Ok(report) if report.messages > 0 || report.routed > 0 => {
-                        tracing::debug!(?report, "outbox round")
+        tasks.extend(which.outbox.then(|| {
+            every(DELIVERY, move || {
+                let delivery = delivery.clone();
+                async move {
+                    match delivery.run_once().await {
+                        Ok(report) if report.messages > 0 || report.routed > 0 => {
+                            tracing::debug!(?report, "outbox round")
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(error = ?error, "the outbox round failed"),
                     }
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(error = ?error, "the outbox round failed"),
                 }
-            }
+            })
         }));
 
         let executions = PgExecutionRepository::new(self.db.clone());

@@ -16,6 +16,7 @@ use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService, Enroll
 use slimrmm_domain::event::EventPublisher;
 use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
+use slimrmm_domain::health::DroppedRecords;
 use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::notification::{
     DeliveryService, DeliverySettings, IntegrationService, Transport,
@@ -168,7 +169,8 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let telemetry = Arc::new(PgTelemetry::new(db.clone()));
     let inventories = Arc::new(PgInventoryRepository::new(db.clone()));
     let alerts = Arc::new(PgAlertRepository::new(db.clone()));
-    let heartbeats = HeartbeatWriter::new();
+    let dropped = DroppedRecords::default();
+    let heartbeats = HeartbeatWriter::new(dropped.clone());
     let bus = PgBus::start(db.clone());
     let events: Arc<dyn EventPublisher> = Arc::new(bus.clone());
     let identity = AgentIdentityService::new(
@@ -224,7 +226,8 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             ..GatewaySettings::default()
         },
         execution_settings,
-    );
+    )
+    .with_dropped(dropped.clone());
     let scripts = ScriptService::new(
         ScriptPorts {
             scripts: Arc::new(PgScriptRepository::new(db.clone())),
@@ -296,7 +299,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             config.agent_rate_limit_per_minute,
             config.trusted_proxies.clone().into(),
         ),
-        metrics: Metrics::new(Arc::new(PgOperations::new(db.clone()))),
+        metrics: Metrics::new(Arc::new(PgOperations::new(db.clone())), dropped),
         settings: HttpSettings {
             debug: config.debug,
             metrics: config.metrics_bind.is_none(),

@@ -2,18 +2,126 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::GatewayService;
+use super::deferred::Deferral;
 use crate::PortError;
 use crate::agent::Agent;
 use crate::event::Event;
 use crate::execution::outcome_of;
+use crate::health::{DropReason, DroppedKind};
 use crate::inventory::{Inventory, InventoryKind};
 use crate::protocol::{AgentMessage, InventoryChange, Reply, ThresholdAlert};
 use crate::telemetry::ReceivedHeartbeat;
 
+/// What kind of record a message is, for the dropped-records count.
+pub(super) fn kind_of(message: &AgentMessage) -> Option<DroppedKind> {
+    match message {
+        AgentMessage::Heartbeat(_) => Some(DroppedKind::Heartbeat),
+        AgentMessage::Reply(_) => Some(DroppedKind::Reply),
+        AgentMessage::ThresholdAlert(_) => Some(DroppedKind::Alert),
+        AgentMessage::SetMaintenance { .. } => Some(DroppedKind::Maintenance),
+        AgentMessage::InventoryChange(_) => Some(DroppedKind::Inventory),
+        AgentMessage::Other { .. } => None,
+    }
+}
+
 impl GatewayService {
     /// Acts on one message from a connected agent.
+    ///
+    /// Nothing an agent delivered is lost because the database blinked: a message that cannot
+    /// be written while the database is unavailable is kept (in arrival order, within
+    /// [`GatewaySettings::deferred_messages`](super::GatewaySettings) and
+    /// `deferred_bytes`) and written by [`retry_deferred`](Self::retry_deferred) once it is
+    /// back; while any are kept, newer messages queue behind them so that their order holds.
+    /// A message the database refuses outright is dropped, logged and counted, and never
+    /// affects another.
     pub async fn received(&self, agent: &Agent, message: AgentMessage) -> Result<(), PortError> {
         let now = self.ports.clock.now();
+        if !matches!(message, AgentMessage::Heartbeat(_)) {
+            match self.deferred.defer_behind(agent, message, now) {
+                Deferral::Kept => return Ok(()),
+                Deferral::Full(kind) => {
+                    self.buffer_full(agent, kind);
+                    return Ok(());
+                }
+                Deferral::Now(message) => return self.handle_now(agent, message, now).await,
+            }
+        }
+        self.handle(agent, message, now).await
+    }
+
+    /// Handles a message while nothing is deferred, deferring it if the database is down.
+    async fn handle_now(
+        &self,
+        agent: &Agent,
+        message: AgentMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        let kind = kind_of(&message);
+        let kept = message.clone();
+        match self.handle(agent, message, now).await {
+            Err(PortError::Unavailable(error)) => {
+                tracing::warn!(agent = %agent.id, error = %error, "the database is unavailable; the agent's message is kept until it is back");
+                if let Deferral::Full(kind) = self.deferred.defer(agent, kept, now) {
+                    self.buffer_full(agent, kind);
+                }
+                Ok(())
+            }
+            Err(error) => {
+                if let Some(kind) = kind {
+                    self.dropped.record(kind, DropReason::Unstorable);
+                }
+                Err(error)
+            }
+            Ok(()) => Ok(()),
+        }
+    }
+
+    fn buffer_full(&self, agent: &Agent, kind: Option<DroppedKind>) {
+        tracing::error!(agent = %agent.id, "the database is unavailable and the buffer of agent messages is full; message dropped");
+        if let Some(kind) = kind {
+            self.dropped.record(kind, DropReason::BufferFull);
+        }
+    }
+
+    /// Writes the messages kept while the database was unavailable, oldest first; stops at
+    /// the first that still cannot be written. Returns how many were handled.
+    pub async fn retry_deferred(&self) -> Result<usize, PortError> {
+        let mut handled = 0;
+        while let Some(entry) = self.deferred.next() {
+            let kind = kind_of(&entry.message);
+            match self
+                .handle(&entry.agent, entry.message.clone(), entry.at)
+                .await
+            {
+                Ok(()) => self.deferred.done(),
+                Err(error @ PortError::Unavailable(_)) => {
+                    self.deferred.put_back(entry);
+                    return Err(error);
+                }
+                Err(error) => {
+                    tracing::error!(agent = %entry.agent.id, error = ?error, "a kept agent message was refused by the database; dropped");
+                    if let Some(kind) = kind {
+                        self.dropped.record(kind, DropReason::Unstorable);
+                    }
+                    self.deferred.done();
+                }
+            }
+            handled += 1;
+        }
+        Ok(handled)
+    }
+
+    /// How many messages wait for the database.
+    pub fn deferred(&self) -> usize {
+        self.deferred.len()
+    }
+
+    async fn handle(
+        &self,
+        agent: &Agent,
+        message: AgentMessage,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
         match message {
             AgentMessage::Heartbeat(heartbeat) => {
                 let kind = heartbeat.kind;

@@ -3,12 +3,14 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
 
+use super::deferred::DeferredMessages;
 use crate::PortError;
 use crate::agent::{Agent, AgentId, AgentRepository};
 use crate::alert::AlertRepository;
 use crate::clock::Clock;
 use crate::event::{Event, EventPublisher};
 use crate::execution::{ConnectionId, ExecutionRepository, ExecutionSettings};
+use crate::health::DroppedRecords;
 use crate::inventory::InventoryRepository;
 use crate::presence::PresenceRepository;
 use crate::protocol::command_frame;
@@ -27,6 +29,12 @@ pub struct GatewaySettings {
     /// with the next delivery sweep. The agent's rate limiter refuses more than 10 commands
     /// in a burst (then 5 per second).
     pub delivery_batch: u32,
+    /// At most this many agent messages (answers, alerts, inventory and maintenance changes)
+    /// are kept while the database is unavailable (10,000)...
+    pub deferred_messages: usize,
+    /// ... and at most about this many bytes of them (64 MiB); beyond either bound a new
+    /// message is dropped, logged and counted.
+    pub deferred_bytes: usize,
 }
 
 impl Default for GatewaySettings {
@@ -36,6 +44,8 @@ impl Default for GatewaySettings {
             overdue_after: TimeDelta::minutes(30),
             heartbeat_event_interval: TimeDelta::seconds(1),
             delivery_batch: 8,
+            deferred_messages: 10_000,
+            deferred_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -82,6 +92,8 @@ pub struct GatewayService {
     pub(super) settings: GatewaySettings,
     pub(super) execution_settings: ExecutionSettings,
     pub(super) last_heartbeat_event: Arc<Mutex<HashMap<AgentId, chrono::DateTime<chrono::Utc>>>>,
+    pub(super) deferred: Arc<DeferredMessages>,
+    pub(super) dropped: DroppedRecords,
 }
 
 impl GatewayService {
@@ -93,10 +105,21 @@ impl GatewayService {
     ) -> Self {
         Self {
             ports,
+            deferred: Arc::new(DeferredMessages::new(
+                settings.deferred_messages,
+                settings.deferred_bytes,
+            )),
             settings,
             execution_settings,
             last_heartbeat_event: Arc::default(),
+            dropped: DroppedRecords::default(),
         }
+    }
+
+    /// Counts what this service drops in `dropped` (shared with the metrics).
+    pub fn with_dropped(mut self, dropped: DroppedRecords) -> Self {
+        self.dropped = dropped;
+        self
     }
 
     /// Whether `agent` may connect: it exists, is not deleted, and is approved.

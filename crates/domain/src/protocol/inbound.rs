@@ -96,9 +96,10 @@ fn text(object: &Map<String, Value>, key: &str, max: usize) -> Option<String> {
 }
 
 impl AgentMessage {
-    /// Reads one text frame's JSON.
+    /// Reads one text frame's JSON. Its text is made [`storable`](super::storable) first, so
+    /// nothing read from it can fail a write.
     pub fn parse(value: Value) -> Result<Self, NotAMessage> {
-        let Value::Object(object) = value else {
+        let Value::Object(object) = super::storable(value) else {
             return Err(NotAMessage("not a JSON object"));
         };
         let action = text(&object, "action", 64).ok_or(NotAMessage("no action"))?;
@@ -287,5 +288,54 @@ mod tests {
             AgentMessage::parse(json!({"action":"ping","request_id":"not-ours","success":true}))
                 .unwrap();
         assert!(matches!(foreign, AgentMessage::Other { .. }));
+    }
+
+    #[test]
+    fn no_message_kind_carries_a_nul_onwards() {
+        let reply = AgentMessage::parse(
+            json!({"action":"ping","request_id":ID,"success":true,"data":{"pong":"o\u{0}k"}}),
+        )
+        .unwrap();
+        let AgentMessage::Reply(reply) = reply else {
+            panic!()
+        };
+        assert_eq!(reply.data.unwrap()["pong"], "o␀k");
+        let raw = AgentMessage::parse(json!({"action":"script_execution_result","execution_id":ID,
+            "status":"completed","exit_code":0,"output":"a\u{0}b\u{0}"}))
+        .unwrap();
+        let AgentMessage::Reply(raw) = raw else {
+            panic!()
+        };
+        assert_eq!(raw.data.unwrap()["output"], "a␀b␀");
+        let alert = AgentMessage::parse(json!({"action":"threshold_alert","metric":"c\u{0}pu",
+            "severity":"warning","message":"hot\u{0}"}))
+        .unwrap();
+        let AgentMessage::ThresholdAlert(alert) = alert else {
+            panic!()
+        };
+        assert_eq!(
+            (alert.metric.as_str(), alert.message.as_str()),
+            ("c␀pu", "hot␀")
+        );
+        let heartbeat = AgentMessage::parse(json!({"action":"heartbeat","type":"full",
+            "stats":{"timezone":"\u{0}"},"docker":{"\u{0}":"\u{0}"}}))
+        .unwrap();
+        let AgentMessage::Heartbeat(heartbeat) = heartbeat else {
+            panic!()
+        };
+        assert!(!heartbeat.stats.unwrap().to_string().contains('\0'));
+        assert_eq!(heartbeat.blocks[0].1, json!({"␀": "␀"}));
+        let change = AgentMessage::parse(json!({"action":"inventory_change",
+            "change_type":"software_change","changes":[{"type":"installed","name":"v\u{0}im","version":"\u{0}"}]}))
+        .unwrap();
+        assert_eq!(
+            change,
+            AgentMessage::InventoryChange(InventoryChange {
+                changes: vec![PackageChange::Installed {
+                    name: "v␀im".into(),
+                    version: "␀".into()
+                }]
+            })
+        );
     }
 }

@@ -47,6 +47,12 @@ pub enum ContentError {
     /// Nothing to run.
     #[error("must not be empty")]
     Empty,
+    /// Holds a NUL character, which no shell script contains and no store keeps.
+    #[error("must not contain NUL (U+0000) characters (line {line})")]
+    Nul {
+        /// The line of the first one (1-based).
+        line: usize,
+    },
     /// Over the agent's limit.
     #[error("is {size} bytes; the agent runs scripts of at most {MAX_SCRIPT_BYTES} bytes")]
     TooLarge {
@@ -79,6 +85,10 @@ impl ScriptContent {
         }
         if text.len() > MAX_SCRIPT_BYTES {
             return Err(ContentError::TooLarge { size: text.len() });
+        }
+        if let Some(at) = text.find('\0') {
+            let line = text[..at].matches('\n').count() + 1;
+            return Err(ContentError::Nul { line });
         }
         for (pattern, regex) in DANGEROUS.iter() {
             if let Some(found) = regex.find(text) {
@@ -155,6 +165,10 @@ mod tests {
     #[test]
     fn size_and_emptiness_are_checked() {
         assert_eq!(ScriptContent::parse(" \n"), Err(ContentError::Empty));
+        assert_eq!(
+            ScriptContent::parse("echo a\necho \0"),
+            Err(ContentError::Nul { line: 2 })
+        );
         let big = "echo x\n".repeat(MAX_SCRIPT_BYTES / 7 + 1);
         assert!(matches!(
             ScriptContent::parse(&big),

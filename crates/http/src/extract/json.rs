@@ -45,6 +45,12 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             Err(error) => Err(json_error(&error, ".")),
         };
     }
+    if let Some(field) = nul_field(bytes) {
+        return Err(ApiError::invalid_field(
+            field,
+            "must not contain NUL (U+0000) characters",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| json_error(error.inner(), &error.path().to_string()))?;
@@ -52,6 +58,46 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         .end()
         .map_err(|error| json_error(&error, "."))?;
     Ok(value)
+}
+
+/// The first field of a JSON body whose text holds a U+0000 (which JSON can only spell
+/// `\u0000`), named as other validation errors name fields (`params.command`, `tags[2]`).
+fn nul_field(bytes: &[u8]) -> Option<String> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|window| window == ESCAPE) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    find_nul(&value, String::new())
+}
+
+fn find_nul(value: &serde_json::Value, path: String) -> Option<String> {
+    let named = |path: String| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then(|| named(path)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| find_nul(item, format!("{path}[{index}]"))),
+        serde_json::Value::Object(object) => object.iter().find_map(|(key, item)| {
+            let field = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            if key.contains('\0') {
+                return Some(named(path.clone()));
+            }
+            find_nul(item, field)
+        }),
+        _ => None,
+    }
 }
 
 pub(crate) fn payload_error(error: actix_web::Error) -> ApiError {
@@ -65,7 +111,8 @@ pub(crate) fn payload_error(error: actix_web::Error) -> ApiError {
     }
 }
 
-/// Reads and checks a JSON body of type `T`.
+/// Reads and checks a JSON body of type `T`. Text with a U+0000 is refused (422 naming the
+/// field) before anything else looks at it: PostgreSQL could not store it.
 fn decode<T: DeserializeOwned + Validate>(json: bool, bytes: &[u8]) -> Result<T, ApiError> {
     if !json {
         return Err(ApiError::new(

@@ -54,6 +54,18 @@ struct Raw {
 
 fn parse<S: SortKey, F: DeserializeOwned>(query_string: &str) -> Result<ListQuery<S, F>, ApiError> {
     let pairs = || form_urlencoded::parse(query_string.as_bytes());
+    let nul: Vec<FieldError> = pairs()
+        .filter(|(name, value)| name.contains('\0') || value.contains('\0'))
+        .map(|(name, _)| {
+            FieldError::new(
+                name.replace('\0', "\u{2400}"),
+                "must not contain NUL (U+0000) characters",
+            )
+        })
+        .collect();
+    if !nul.is_empty() {
+        return Err(ApiError::validation(nul));
+    }
     let raw: Raw = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs()))
         .map_err(|error| {
         ApiError::validation(vec![serde_field_error(
@@ -237,5 +249,7 @@ mod tests {
         );
         let error = parse::<Sort, Filter>("per_page=abc").unwrap_err();
         assert_eq!(error.body().errors[0].field, "per_page");
+        let error = parse::<Sort, Filter>("search=a%00b").unwrap_err();
+        assert_eq!(error.body().errors[0].field, "search");
     }
 }

@@ -3,6 +3,7 @@
 mod agents;
 mod database;
 mod enrollment_tokens;
+mod heartbeats;
 mod outbox;
 mod password_resets;
 mod server_secrets;

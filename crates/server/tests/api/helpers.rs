@@ -5,6 +5,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::test::{self, TestRequest};
 use serde_json::{Value, json};
 use slimrmm_http::build_app;
+use slimrmm_server::background::Tasks;
 use slimrmm_server::config::Config;
 use slimrmm_server::wiring;
 use slimrmm_test_db::TestDatabase;
@@ -116,8 +117,33 @@ pub async fn spawn_with(
 ) -> TestApp<
     impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
 > {
+    spawn_running(db, config, Tasks::ALL).await
+}
+
+/// A server on a fresh database whose outbox is delivered only by the test's own
+/// `delivery.run_once()` calls (no background worker races them).
+pub async fn spawn_manual_outbox() -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
+    let db = TestDatabase::new();
+    let config = config_for(&db);
+    spawn_running(db, config, MANUAL_OUTBOX).await
+}
+
+/// The background tasks of a test that delivers the outbox itself.
+pub const MANUAL_OUTBOX: Tasks = Tasks { outbox: false };
+
+/// A server on `db` with `config` running the background tasks `tasks`, with the first admin
+/// bootstrapped.
+pub async fn spawn_running(
+    db: TestDatabase,
+    config: Config,
+    tasks: Tasks,
+) -> TestApp<
+    impl Service<Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>,
+> {
     let assembly = wiring::assemble(&config, db.pool()).await.unwrap();
-    let background = assembly.start_background(&config);
+    let background = assembly.start_tasks(&config, tasks);
     let ca = assembly.ca.clone();
     let state = assembly.state;
     wiring::bootstrap_admin(&config, &state.users)

@@ -18,6 +18,7 @@ mod metrics;
 mod notifications;
 mod openapi_snapshot;
 mod password_reset;
+mod poison;
 mod policies;
 mod rate_limits;
 mod scripts;

@@ -9,7 +9,7 @@ use slimrmm_agent_sim::{AgentSocket, stats_heartbeat};
 use crate::helpers::spawn;
 use crate::live::hello;
 
-async fn scrape<S, B>(app: &crate::helpers::TestApp<S>) -> String
+pub(crate) async fn scrape<S, B>(app: &crate::helpers::TestApp<S>) -> String
 where
     S: actix_web::dev::Service<
             actix_http::Request,
@@ -32,7 +32,7 @@ where
     String::from_utf8(actix_web::test::read_body(response).await.to_vec()).unwrap()
 }
 
-fn value(text: &str, series: &str) -> Option<f64> {
+pub(crate) fn value(text: &str, series: &str) -> Option<f64> {
     text.lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|value| value.trim().parse().ok())

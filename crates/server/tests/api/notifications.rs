@@ -6,7 +6,9 @@ use serde_json::json;
 use slimrmm_agent_sim::AgentSocket;
 use slimrmm_domain::notification::OutboxRepository;
 
-use crate::helpers::{TEST_MASTER_KEY, config_for, spawn, spawn_with};
+use crate::helpers::{
+    MANUAL_OUTBOX, TEST_MASTER_KEY, config_for, spawn_manual_outbox, spawn_running,
+};
 use crate::live::hello;
 use crate::sinks::{PushoverSink, Rcpt, SmtpSink};
 
@@ -15,7 +17,7 @@ const USER_KEY: &str = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
 
 #[actix_web::test]
 async fn integrations_are_for_admins_checked_and_never_give_secrets_back() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let admin = app.admin().await;
     let listed = app.get("/api/v1/integrations", &admin).await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
@@ -115,7 +117,7 @@ async fn test_messages_report_delivery_or_the_servers_error() {
     let db = slimrmm_test_db::TestDatabase::new();
     let mut config = config_for(&db);
     config.pushover_api_url = pushover.url.clone();
-    let app = spawn_with(db, config).await;
+    let app = spawn_running(db, config, MANUAL_OUTBOX).await;
     let admin = app.admin().await;
     let not_configured = app
         .post("/api/v1/integrations/smtp/test", Some(&admin), json!({}))
@@ -199,7 +201,7 @@ async fn alerts_reach_pushover_and_a_storm_of_offline_agents_is_one_mail() {
     let db = slimrmm_test_db::TestDatabase::new();
     let mut config = config_for(&db);
     config.pushover_api_url = pushover.url.clone();
-    let app = spawn_with(db, config).await;
+    let app = spawn_running(db, config, MANUAL_OUTBOX).await;
     let admin = app.admin().await;
     let smtp = SmtpSink::start().await;
     app.use_smtp(smtp.port, &["ops@example.test"]).await;
@@ -293,7 +295,7 @@ async fn failures_are_retried_or_dead_lettered_as_the_server_answers() {
     let db = slimrmm_test_db::TestDatabase::new();
     let mut config = config_for(&db);
     config.pushover_api_url = pushover.url.clone();
-    let app = spawn_with(db, config).await;
+    let app = spawn_running(db, config, MANUAL_OUTBOX).await;
     let admin = app.admin().await;
     app.put(
         "/api/v1/integrations/pushover",
@@ -371,7 +373,7 @@ async fn failures_are_retried_or_dead_lettered_as_the_server_answers() {
 
 #[actix_web::test]
 async fn a_crashed_worker_loses_nothing_and_two_workers_send_each_mail_once() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let admin = app.admin().await;
     let smtp = SmtpSink::start().await;
     app.use_smtp(smtp.port, &[]).await;
@@ -433,7 +435,7 @@ async fn a_crashed_worker_loses_nothing_and_two_workers_send_each_mail_once() {
 
 #[actix_web::test]
 async fn waiting_agents_and_failed_runs_are_notified() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let admin = app.admin().await;
     let key = app
         .enrollment_token(&admin, json!({"name": "manual", "auto_approve": false}))

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{ADMIN, ADMIN_PASSWORD, PASSWORD, spawn};
+use crate::helpers::{ADMIN, ADMIN_PASSWORD, PASSWORD, spawn_manual_outbox};
 use crate::sinks::SmtpSink;
 
 const NEW_PASSWORD: &str = "an entirely new password";
@@ -39,7 +39,7 @@ where
 
 #[actix_web::test]
 async fn forgot_password_says_the_same_for_every_address() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let sink = SmtpSink::start().await;
     app.use_smtp(sink.port, &["ops@example.test"]).await;
     let known = app
@@ -86,7 +86,7 @@ async fn forgot_password_says_the_same_for_every_address() {
 
 #[actix_web::test]
 async fn inactive_users_get_no_reset_mail() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let sink = SmtpSink::start().await;
     app.use_smtp(sink.port, &[]).await;
     let admin = app.admin().await;
@@ -111,7 +111,7 @@ async fn inactive_users_get_no_reset_mail() {
 
 #[actix_web::test]
 async fn a_reset_token_sets_the_password_once_and_ends_every_session() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let sink = SmtpSink::start().await;
     app.use_smtp(sink.port, &[]).await;
     let admin = app.admin().await;
@@ -166,7 +166,7 @@ async fn a_reset_token_sets_the_password_once_and_ends_every_session() {
 
 #[actix_web::test]
 async fn made_up_tokens_are_refused() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     for token in ["made-up-token-that-looks-real-000000000", "!!"] {
         let reply = app
             .post(
@@ -184,7 +184,7 @@ async fn made_up_tokens_are_refused() {
 
 #[actix_web::test]
 async fn without_smtp_the_answer_is_the_same_and_the_outbox_says_nothing_went_out() {
-    let app = spawn().await;
+    let app = spawn_manual_outbox().await;
     let reply = app
         .post(
             "/api/v1/auth/forgot-password",
