@@ -9,6 +9,7 @@ mod list;
 mod validation;
 
 pub use agent_headers::AgentHeaders;
+pub(crate) use auth::authenticate;
 pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
 pub use client_certificate::{
     ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,

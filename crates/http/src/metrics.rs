@@ -104,8 +104,11 @@ pub struct Metrics {
     probe: Arc<dyn OperationsProbe>,
     /// The last backlog read (`None`: the database did not answer) and when: scrapes within
     /// `BACKLOG_TTL` reuse it, so hammering `/metrics` cannot hammer the database.
-    backlog: Arc<Mutex<Option<(Instant, Option<Backlog>)>>>,
+    backlog: Arc<Mutex<Option<BacklogRead>>>,
 }
+
+/// A backlog read (`None`: the database did not answer) and when it was made.
+type BacklogRead = (Instant, Option<Backlog>);
 
 /// How long a backlog read is reused.
 const BACKLOG_TTL: Duration = Duration::from_secs(5);

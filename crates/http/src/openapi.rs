@@ -14,7 +14,12 @@ pub(crate) fn base() -> OpenApi {
         HttpBuilder::new()
             .scheme(HttpAuthScheme::Bearer)
             .bearer_format("JWT")
-            .description(Some("An access token from POST /api/v1/auth/login"))
+            .description(Some(
+                "An access token from POST /api/v1/auth/login. An operation's security \
+                 requirement names the least role it needs (viewer < technician < admin); a \
+                 caller without it gets 403, whatever the request says, before anything else \
+                 of the request is read.",
+            ))
             .build(),
     );
     let password_flow = SecurityScheme::OAuth2(OAuth2::new([Flow::Password(Password::new(

@@ -1,8 +1,10 @@
 use std::marker::PhantomData;
 
-use actix_web::dev::Payload;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::middleware::Next;
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use slimrmm_domain::auth::{Actor, Capability};
 
@@ -86,27 +88,64 @@ impl FromRequest for BearerToken {
     }
 }
 
+/// Who the request's bearer token proves the caller to be, settled by [`authenticate`] before
+/// any handler reads anything else of the request.
+struct Authentication(Result<Actor, ApiError>);
+
+/// Authenticates the bearer token of every API request that carries one, before routing
+/// hands the request to a handler. Handlers then learn who is calling before they parse any
+/// path, query or body: a caller without the right learns nothing about a request's shape,
+/// because [`Authorized`] is the first fallible argument of every handler and is now ready at
+/// once (actix extracts a handler's arguments in order and answers the first error).
+pub(crate) async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.path().starts_with("/api/")
+        && req.headers().contains_key(header::AUTHORIZATION)
+        && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
+    {
+        let outcome = match bearer(req.request()) {
+            Ok(token) => state
+                .auth
+                .authenticate(&token)
+                .await
+                .map_err(ApiError::from),
+            Err(error) => Err(error),
+        };
+        req.extensions_mut().insert(Authentication(outcome));
+    }
+    next.call(req).await
+}
+
+fn require<C: Requirement>(actor: Actor) -> Result<Authorized<C>, ApiError> {
+    if !actor.can(C::CAPABILITY) {
+        return Err(ApiError::forbidden(format!(
+            "your role ({}) may not do this",
+            actor.user.role
+        )));
+    }
+    Ok(Authorized {
+        actor,
+        _requirement: PhantomData,
+    })
+}
+
 impl<C: Requirement> FromRequest for Authorized<C> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(Authentication(outcome)) = req.extensions_mut().remove::<Authentication>() {
+            return Box::pin(ready(outcome.and_then(require)));
+        }
+        // Outside the middleware (an app built without it): authenticate here.
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal(&"AppState is not registered"))?;
-            let actor = state.auth.authenticate(&token).await?;
-            if !actor.can(C::CAPABILITY) {
-                return Err(ApiError::forbidden(format!(
-                    "your role ({}) may not do this",
-                    actor.user.role
-                )));
-            }
-            Ok(Self {
-                actor,
-                _requirement: PhantomData,
-            })
+            require(state.auth.authenticate(&token).await?)
         })
     }
 }

@@ -17,7 +17,8 @@ use crate::error::{ApiError, ErrorBody};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// An access token (or send `Sec-WebSocket-Protocol: bearer, <token>`).
+    /// An access token (or send `Sec-WebSocket-Protocol: bearer, <token>`, or
+    /// `Authorization: Bearer <token>`).
     pub token: Option<String>,
     /// Only events about this agent.
     pub agent: Option<String>,
@@ -25,20 +26,31 @@ pub struct EventsQuery {
 
 const RECHECK: Duration = Duration::from_secs(60);
 
-/// The token from `?token=` or from `Sec-WebSocket-Protocol: bearer, <token>`.
-fn token(req: &HttpRequest, query: &EventsQuery) -> Option<String> {
-    if let Some(token) = query.token.as_deref().filter(|t| !t.is_empty()) {
-        return Some(token.to_owned());
+/// The last value of the query parameter `name`.
+fn parameter(req: &HttpRequest, name: &str) -> Option<String> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .last()
+}
+
+/// The token from `?token=`, from `Sec-WebSocket-Protocol: bearer, <token>`, or from
+/// `Authorization: Bearer <token>` (clients that can send headers).
+fn token(req: &HttpRequest) -> Option<String> {
+    if let Some(token) = parameter(req, "token").filter(|t| !t.is_empty()) {
+        return Some(token);
     }
-    let protocols = req
-        .headers()
-        .get(header::SEC_WEBSOCKET_PROTOCOL)?
-        .to_str()
-        .ok()?;
-    let mut parts = protocols.split(',').map(str::trim);
-    (parts.next()? == "bearer")
-        .then(|| parts.next().map(str::to_owned))
-        .flatten()
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(protocols) = header(header::SEC_WEBSOCKET_PROTOCOL) {
+        let mut parts = protocols.split(',').map(str::trim);
+        if parts.next() == Some("bearer") {
+            return parts.next().map(str::to_owned);
+        }
+    }
+    let (scheme, token) = header(header::AUTHORIZATION)?.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 /// Live events as JSON text frames `{type, data, ts}`: `agent.online`, `agent.offline`,
@@ -48,7 +60,7 @@ fn token(req: &HttpRequest, query: &EventsQuery) -> Option<String> {
 /// the stream.
 #[utoipa::path(
     tag = "events",
-    security(("access_token_query" = []), ("bearer" = [])),
+    security(("access_token_query" = ["viewer"]), ("bearer" = ["viewer"])),
     params(EventsQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
@@ -61,16 +73,16 @@ pub async fn events_socket(
     req: HttpRequest,
     body: web::Payload,
     state: web::Data<AppState>,
-    query: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = token(&req, &query).ok_or_else(|| {
+    // The token first: nothing else of the request is read for a caller without one.
+    let token = token(&req).ok_or_else(|| {
         ApiError::unauthorized(
             "UNAUTHORIZED",
-            "send the access token as ?token= or as the bearer subprotocol",
+            "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer",
         )
     })?;
     state.auth.authenticate(&token).await?;
-    let filter = match query.agent.as_deref() {
+    let filter = match parameter(&req, "agent").as_deref() {
         Some(agent) => Some(
             agent
                 .parse::<Uuid>()

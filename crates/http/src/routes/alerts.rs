@@ -46,7 +46,7 @@ impl AlertFilterParams {
 /// List alerts; `sort_by` is `raised_at` (use `sort_order=desc` for the newest first).
 #[utoipa::path(
     tag = "alerts",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(ListParamsDoc, AlertFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AlertResponse>>),
@@ -70,7 +70,7 @@ pub async fn list_alerts(
 /// Acknowledge an alert (technicians and admins); the first acknowledgement is kept.
 #[utoipa::path(
     tag = "alerts",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = i64, Path, description = "Alert id")),
     responses(
         (status = 200, body = ApiResponse<AlertResponse>),

@@ -58,7 +58,7 @@ impl AuditFilterParams {
 /// and the target id.
 #[utoipa::path(
     tag = "audit",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(ListParamsDoc, AuditFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AuditEntryResponse>>),

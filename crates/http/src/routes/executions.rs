@@ -55,7 +55,7 @@ impl ExecutionFilterParams {
 /// List executions; `sort_by` is `created_at` (use `sort_order=desc` for the newest first).
 #[utoipa::path(
     tag = "executions",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(ListParamsDoc, ExecutionFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ExecutionResponse>>),
@@ -79,7 +79,7 @@ pub async fn list_executions(
 /// One execution with its result.
 #[utoipa::path(
     tag = "executions",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Execution id")),
     responses(
         (status = 200, body = ApiResponse<ExecutionResponse>),
@@ -103,7 +103,7 @@ pub async fn get_execution(
 /// Cancel a queued execution (technicians and admins); once sent it belongs to the agent.
 #[utoipa::path(
     tag = "executions",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Execution id")),
     responses(
         (status = 200, body = ApiResponse<ExecutionResponse>),

@@ -81,7 +81,7 @@ pub struct PushoverBody {
 /// Both integrations, configured or not, with the last delivery result.
 #[utoipa::path(
     tag = "integrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     responses(
         (status = 200, body = ApiResponse<Vec<IntegrationResponse>>),
         (status = 401, body = ErrorBody),
@@ -103,7 +103,7 @@ pub async fn list_integrations(
 /// Configure SMTP (admins).
 #[utoipa::path(
     tag = "integrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = SmtpBody,
     responses(
         (status = 200, body = ApiResponse<IntegrationResponse>),
@@ -148,7 +148,7 @@ pub async fn put_smtp(
 /// Configure Pushover (admins).
 #[utoipa::path(
     tag = "integrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = PushoverBody,
     responses(
         (status = 200, body = ApiResponse<IntegrationResponse>),
@@ -193,7 +193,7 @@ pub async fn put_pushover(
 /// `delivered: false` carries the server's error text.
 #[utoipa::path(
     tag = "integrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("name" = String, Path, description = "`smtp` or `pushover`")),
     responses(
         (status = 200, body = ApiResponse<TestResultResponse>),
@@ -261,7 +261,7 @@ impl OutboxFilterParams {
 /// `sort_by` is `created_at` (`sort_order=desc` for the newest first).
 #[utoipa::path(
     tag = "integrations",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(ListParamsDoc, OutboxFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<OutboxEntryResponse>>),

@@ -39,7 +39,7 @@ pub struct ActionBody {
 /// Answers 202 with the execution; follow it at `GET /api/v1/executions/{id}`.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     request_body = ActionBody,
     responses(

@@ -11,7 +11,7 @@ use crate::extract::{Administer, Authorized, ClientIp};
 /// Delete an agent (admins): its certificates are revoked and its uuid is never accepted again.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<Null>),

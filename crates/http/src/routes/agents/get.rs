@@ -10,7 +10,7 @@ use crate::extract::{Authorized, Read};
 /// One agent with its latest reported facts.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<AgentResponse>),

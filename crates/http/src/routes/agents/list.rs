@@ -40,7 +40,7 @@ impl AgentFilterParams {
 /// `agent_version`, `last_seen_at`, `created_at`.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(ListParamsDoc, AgentFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AgentResponse>>),

@@ -12,7 +12,7 @@ use crate::extract::{Administer, Authorized, ClientIp};
 /// Approve a pending (or rejected) agent (admins). It can then fetch its certificate.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<AgentResponse>),
@@ -44,7 +44,7 @@ pub async fn approve_agent(
 /// Reject a pending agent (admins). Approved agents are deleted instead.
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<AgentResponse>),

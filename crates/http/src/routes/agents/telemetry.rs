@@ -28,7 +28,7 @@ pub struct MetricsParams {
 /// points).
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("uuid" = Uuid, Path, description = "The agent"), MetricsParams),
     responses(
         (status = 200, body = ApiResponse<Vec<MetricPointResponse>>),
@@ -69,7 +69,7 @@ pub async fn agent_metrics(
 /// (`data` is null before the first heartbeat).
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<Option<AgentStateResponse>>),
@@ -107,7 +107,7 @@ async fn inventory(
 /// messages (`data` is null until the first).
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<Option<InventoryResponse>>),
@@ -128,7 +128,7 @@ pub async fn agent_software(
 /// first).
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     responses(
         (status = 200, body = ApiResponse<Option<InventoryResponse>>),

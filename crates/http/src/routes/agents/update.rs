@@ -30,7 +30,7 @@ pub struct UpdateAgentBody {
 /// Change an agent's display name and tags (technicians and admins).
 #[utoipa::path(
     tag = "agents",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("uuid" = Uuid, Path, description = "The agent")),
     request_body = UpdateAgentBody,
     responses(

@@ -7,7 +7,7 @@ use crate::extract::{Authorized, Read};
 /// The signed-in user.
 #[utoipa::path(
     tag = "auth",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     responses(
         (status = 200, body = ApiResponse<UserResponse>),
         (status = 401, body = ErrorBody),

@@ -40,7 +40,7 @@ pub struct CreateTokenBody {
 /// Create an enrollment token (admins). The secret is in this answer only.
 #[utoipa::path(
     tag = "enrollment-tokens",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = CreateTokenBody,
     responses(
         (status = 201, body = ApiResponse<CreatedEnrollmentTokenResponse>),

@@ -20,7 +20,7 @@ pub struct TokenFilterParams {
 /// `sort_by` is one of `created_at` (default), `name`, `expires_at`.
 #[utoipa::path(
     tag = "enrollment-tokens",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(ListParamsDoc, TokenFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<EnrollmentTokenResponse>>),

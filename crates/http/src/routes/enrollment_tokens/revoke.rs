@@ -10,7 +10,7 @@ use crate::extract::{Administer, Authorized, ClientIp};
 /// Revoke an enrollment token (admins): it enrolls no more agents; those it enrolled stay.
 #[utoipa::path(
     tag = "enrollment-tokens",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = i64, Path, description = "Token id")),
     responses(
         (status = 200, body = ApiResponse<EnrollmentTokenResponse>),

@@ -24,7 +24,7 @@ pub struct PolicyFilterParams {
 /// `updated_at` or `next_run_at`.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(ListParamsDoc, PolicyFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyResponse>>),
@@ -49,7 +49,7 @@ pub async fn list_policies(
 /// first.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     request_body = CreatePolicyBody,
     responses(
         (status = 201, body = ApiResponse<PolicyResponse>),
@@ -78,7 +78,7 @@ pub async fn create_policy(
 /// One policy.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Policy id")),
     responses(
         (status = 200, body = ApiResponse<PolicyResponse>),
@@ -103,7 +103,7 @@ pub async fn get_policy(
 /// policy does not fire for the slots it was disabled through.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Policy id")),
     request_body = UpdatePolicyBody,
     responses(
@@ -139,7 +139,7 @@ pub async fn update_policy(
 /// cancelled; those sent keep their executions in `/api/v1/executions`.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Policy id")),
     responses(
         (status = 200, body = ApiResponse<Null>),

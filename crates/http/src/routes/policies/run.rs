@@ -27,7 +27,7 @@ use crate::routes::executions::ExecutionFilterParams;
 /// and the condition is not `never`.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Policy id")),
     request_body(content = Option<RunPolicyBody>, description = "Optional"),
     responses(
@@ -68,7 +68,7 @@ pub async fn execute_policy(
 /// would install.
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Policy id")),
     responses(
         (status = 202, body = ApiResponse<PolicyScanResponse>),
@@ -103,7 +103,7 @@ pub struct NoFilter {}
 /// newest first).
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Policy id"), ListParamsDoc),
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyRunResponse>>),
@@ -151,7 +151,7 @@ pub struct PolicyRunDetail {
 /// (patches installed and failed, reboot required, output).
 #[utoipa::path(
     tag = "policies",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Run id"), ListParamsDoc, RunResultFilterParams),
     responses(
         (status = 200, body = ApiResponse<PolicyRunDetail>),

@@ -123,7 +123,7 @@ impl ScriptFilterParams {
 /// `created_at` or `updated_at`.
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(ListParamsDoc, ScriptFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ScriptResponse>>),
@@ -147,7 +147,7 @@ pub async fn list_scripts(
 /// Add a script to the library (technicians and admins).
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     request_body = CreateScriptBody,
     responses(
         (status = 201, body = ApiResponse<ScriptResponse>),
@@ -176,7 +176,7 @@ pub async fn create_script(
 /// One script.
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Script id")),
     responses(
         (status = 200, body = ApiResponse<ScriptResponse>),
@@ -201,7 +201,7 @@ pub async fn get_script(
 /// queued with.
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Script id")),
     request_body = UpdateScriptBody,
     responses(
@@ -237,7 +237,7 @@ pub async fn update_script(
 /// runs keep their results in `/api/v1/executions`.
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Script id")),
     responses(
         (status = 200, body = ApiResponse<Null>),

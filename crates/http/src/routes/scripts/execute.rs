@@ -79,7 +79,7 @@ impl ExecuteScriptBody {
 /// listing them).
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["technician"])),
     params(("id" = Uuid, Path, description = "Script id")),
     request_body = ExecuteScriptBody,
     responses(
@@ -130,7 +130,7 @@ pub struct ScriptRunFilterParams {
 /// `sort_by` is `created_at`.
 #[utoipa::path(
     tag = "scripts",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = Uuid, Path, description = "Script id"), ListParamsDoc, ScriptRunFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ExecutionResponse>>),

@@ -66,7 +66,7 @@ impl CreateUserBody {
 /// Create a user (admins).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     request_body = CreateUserBody,
     responses(
         (status = 201, body = ApiResponse<UserResponse>),

@@ -11,7 +11,7 @@ use crate::extract::{Administer, Authorized, ClientIp};
 /// admin.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, body = ApiResponse<Null>),

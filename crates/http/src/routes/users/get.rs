@@ -9,7 +9,7 @@ use crate::extract::{Authorized, Read};
 /// Read a user: admins read anyone, everyone else only themselves.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, body = ApiResponse<UserResponse>),

@@ -31,7 +31,7 @@ impl From<UserFilterParams> for UserFilter {
 /// `username` (default), `email`, `created_at`, `last_login_at`.
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["admin"])),
     params(ListParamsDoc, UserFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<UserResponse>>),

@@ -106,7 +106,7 @@ impl UpdateUserBody {
 /// password (with `current_password`).
 #[utoipa::path(
     tag = "users",
-    security(("bearer" = [])),
+    security(("bearer" = ["viewer"])),
     params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUserBody,
     responses(
