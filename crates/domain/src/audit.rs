@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::PortError;
 use crate::auth::{Actor, Capability};
-use crate::clock::Clock;
+use crate::clock::{Clock, OUT_OF_RANGE};
 use crate::list::{ListQuery, Page};
 use crate::user::{User, UserId};
 
@@ -189,6 +189,9 @@ pub enum AuditError {
     /// `since` is not before `until`.
     #[error("since must be before until")]
     InvalidRange,
+    /// `since` or `until` is outside the years 1970 to 9999.
+    #[error("{0} {OUT_OF_RANGE}")]
+    OutOfRange(&'static str),
     /// A port failed.
     #[error(transparent)]
     Port(#[from] PortError),
@@ -223,6 +226,11 @@ impl AuditService {
     ) -> Result<Page<AuditEntry>, AuditError> {
         if !actor.can(Capability::Administer) {
             return Err(AuditError::Forbidden);
+        }
+        for (name, bound) in [("since", query.filter.since), ("until", query.filter.until)] {
+            if !bound.is_none_or(crate::clock::in_range) {
+                return Err(AuditError::OutOfRange(name));
+            }
         }
         if let (Some(since), Some(until)) = (query.filter.since, query.filter.until)
             && since >= until

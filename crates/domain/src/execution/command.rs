@@ -434,6 +434,41 @@ mod tests {
     }
 
     #[test]
+    fn numbers_at_every_extreme_are_refused_by_name_never_wrapped() {
+        let extremes = [
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(u64::MAX),
+            json!(u64::from(u32::MAX) + 1),
+            json!(-1),
+            json!(1.5),
+            json!(1e308),
+            json!("7"),
+        ];
+        for (action, name) in [
+            ("restart", "delay"),
+            ("shutdown", "delay"),
+            ("custom_command", "timeout"),
+            ("pull_logs", "limit"),
+        ] {
+            for value in &extremes {
+                let mut params = if action == "custom_command" {
+                    json!({"command": "uptime"})
+                } else {
+                    json!({})
+                };
+                params[name] = value.clone();
+                match parse(action, params) {
+                    Err(CommandError::Param { field, .. }) => {
+                        assert_eq!(field, format!("params.{name}"), "{action} {value}")
+                    }
+                    other => panic!("{action} with {name} = {value}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn answer_deadlines_follow_the_agents_handler_timeouts() {
         assert_eq!(Command::Ping.answer_within(), TimeDelta::seconds(45));
         let long = Command::CustomCommand {

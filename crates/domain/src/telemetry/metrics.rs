@@ -62,6 +62,11 @@ impl MetricsRequest {
             Resolution::FiveMinutes => TimeDelta::days(1),
             Resolution::OneHour => TimeDelta::days(7),
         };
+        if !self.from.is_none_or(crate::clock::in_range) || !crate::clock::in_range(to) {
+            return Err(MetricsError::InvalidWindow(
+                "from and to must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z",
+            ));
+        }
         let from = self.from.unwrap_or(to - default_span);
         if from >= to {
             return Err(MetricsError::InvalidWindow("from must be before to"));

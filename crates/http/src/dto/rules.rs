@@ -79,3 +79,13 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// A number of seconds from a request as a duration, saturated at the ends of what a duration
+/// holds (the domain then refuses it by its own rule, naming the field) instead of panicking.
+pub(crate) fn seconds(value: i64) -> chrono::TimeDelta {
+    chrono::TimeDelta::try_seconds(value).unwrap_or(if value < 0 {
+        chrono::TimeDelta::MIN
+    } else {
+        chrono::TimeDelta::MAX
+    })
+}

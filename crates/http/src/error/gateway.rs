@@ -101,6 +101,9 @@ impl From<slimrmm_domain::audit::AuditError> for ApiError {
         match error {
             AuditError::Forbidden => ApiError::forbidden(error.to_string()),
             AuditError::InvalidRange => ApiError::invalid_field("until", "must be after since"),
+            AuditError::OutOfRange(field) => {
+                ApiError::invalid_field(field, slimrmm_domain::clock::OUT_OF_RANGE)
+            }
             AuditError::Port(port) => port.into(),
         }
     }

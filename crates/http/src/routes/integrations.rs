@@ -29,7 +29,7 @@ pub struct SmtpBody {
     #[schema(example = "smtp.example.com")]
     pub host: String,
     /// Port (587 for STARTTLS, 465 for TLS, 25 for a local relay).
-    #[schema(example = 587)]
+    #[schema(example = 587, minimum = 1, maximum = 65535)]
     pub port: i64,
     /// `starttls` (required: a server that does not offer it is refused), `tls`, or `none`.
     #[schema(example = "starttls")]
@@ -71,6 +71,7 @@ pub struct PushoverBody {
     /// Only this device.
     pub device: Option<String>,
     /// -2 (silent) to 1 (high); default 0.
+    #[schema(minimum = -2, maximum = 1)]
     pub priority: Option<i64>,
     /// Kinds received (as for SMTP).
     pub events: Option<Vec<String>>,

@@ -14,8 +14,10 @@ mod enrollment;
 mod events;
 mod gateway;
 mod helpers;
+mod hostile_input;
 mod metrics;
 mod notifications;
+
 mod openapi_snapshot;
 mod password_reset;
 mod poison;

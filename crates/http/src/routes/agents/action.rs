@@ -1,5 +1,4 @@
 use actix_web::{HttpResponse, post, web};
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::Value;
 use serde_json::json;
@@ -31,6 +30,7 @@ pub struct ActionBody {
     #[schema(value_type = Option<Object>)]
     pub params: Option<Value>,
     /// Seconds the command may wait for an offline agent (default 86400, at most 604800).
+    #[schema(minimum = 1, maximum = 604800)]
     pub expires_in: Option<i64>,
 }
 
@@ -61,7 +61,7 @@ pub async fn agent_action(
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
     let command = Command::parse(&body.action, body.params.as_ref())?;
-    let expires_in = body.expires_in.map(TimeDelta::seconds);
+    let expires_in = body.expires_in.map(crate::dto::rules::seconds);
     let execution = state
         .executions
         .create(

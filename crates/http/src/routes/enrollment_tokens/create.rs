@@ -28,6 +28,7 @@ pub struct CreateTokenBody {
     pub expires_at: Option<DateTime<Utc>>,
     /// How many agents it may enroll; unlimited when absent.
     #[validate(range(min = 1, max = 1_000_000))]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub max_uses: Option<u32>,
     /// Approve its agents at once (they get their certificate in the registration answer).
     pub auto_approve: bool,

@@ -53,6 +53,7 @@ pub struct RebootBody {
     /// enabled, else `never`).
     pub condition: Option<String>,
     /// 0 to 1,440 (default 0).
+    #[schema(minimum = 0, maximum = 1440)]
     pub delay_minutes: Option<i64>,
     /// Default true.
     pub notify_user: Option<bool>,
@@ -140,6 +141,7 @@ pub struct CreatePolicyBody {
     /// The schedule only fires inside it (needs a schedule).
     pub maintenance_window: Option<WindowBody>,
     /// 60 to 600 seconds (default 600; the agent stops every run after 600 s).
+    #[schema(minimum = 60, maximum = 600)]
     pub timeout_seconds: Option<i64>,
 }
 
@@ -186,7 +188,8 @@ pub struct UpdatePolicyBody {
     #[serde(default, deserialize_with = "rules::present")]
     #[schema(value_type = Option<WindowBody>)]
     pub maintenance_window: Option<Option<WindowBody>>,
-    /// A new timeout.
+    /// A new timeout, 60 to 600 seconds.
+    #[schema(minimum = 60, maximum = 600)]
     pub timeout_seconds: Option<i64>,
 }
 
@@ -211,5 +214,6 @@ impl From<UpdatePolicyBody> for PolicyChanges {
 #[serde(deny_unknown_fields)]
 pub struct RunPolicyBody {
     /// Seconds offline agents' patches wait (default 86400, at most 604800).
+    #[schema(minimum = 1, maximum = 604800)]
     pub expires_in: Option<i64>,
 }

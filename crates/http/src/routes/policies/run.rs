@@ -1,5 +1,4 @@
 use actix_web::{HttpResponse, get, post, web};
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::json;
 use slimrmm_domain::audit::AuditRecord;
@@ -48,7 +47,7 @@ pub async fn execute_policy(
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
     let request = PolicyRunRequest {
-        expires_in: body.0.expires_in.map(TimeDelta::seconds),
+        expires_in: body.0.expires_in.map(crate::dto::rules::seconds),
     };
     let run = state
         .policies

@@ -31,6 +31,7 @@ pub struct CreateScriptBody {
     #[schema(example = "df -h")]
     pub content: String,
     /// 1 to 600 seconds (default 60).
+    #[schema(minimum = 1, maximum = 600)]
     pub timeout_seconds: Option<i64>,
     /// `linux`, `darwin`, `windows`: a subset of the systems the type runs on (`cmd`: Windows
     /// only; `bash`/`sh`: not Windows). Default: all of those.

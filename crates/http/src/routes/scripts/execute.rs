@@ -1,5 +1,4 @@
 use actix_web::{HttpResponse, get, post, web};
-use chrono::TimeDelta;
 use serde::Deserialize;
 use serde_json::json;
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
@@ -31,6 +30,7 @@ pub struct ExecuteScriptBody {
     /// `linux`, `darwin` or `windows`.
     pub os: Option<String>,
     /// Seconds each run may wait for an offline agent (default 86400, at most 604800).
+    #[schema(minimum = 1, maximum = 604800)]
     pub expires_in: Option<i64>,
 }
 
@@ -68,7 +68,7 @@ impl ExecuteScriptBody {
                 tags: tags.into_iter().collect(),
                 os: os.into_iter().collect(),
             },
-            expires_in: self.expires_in.map(TimeDelta::seconds),
+            expires_in: self.expires_in.map(crate::dto::rules::seconds),
         })
     }
 }
