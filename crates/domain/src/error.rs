@@ -9,6 +9,10 @@ pub enum PortError {
     /// The backing service (database, mail server, ...) is unreachable or overloaded.
     #[error("a backing service is unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// The work was refused at once because the server is saturated (every worker busy and
+    /// the short queue full): retry in a moment. Refusing beats queueing without bound.
+    #[error("the server is busy")]
+    Busy(#[source] anyhow::Error),
     /// Anything else: a bug, corrupt data, an unexpected answer.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

@@ -63,6 +63,8 @@ pub struct ApiError {
     code: &'static str,
     detail: Cow<'static, str>,
     errors: Vec<FieldError>,
+    /// Seconds after which a retry may succeed (`Retry-After`).
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -77,7 +79,14 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// The same error, telling the client when to retry (`Retry-After`).
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     /// 422 listing the invalid fields.
@@ -130,6 +139,18 @@ impl ApiError {
             "SERVICE_UNAVAILABLE",
             "the service is temporarily unavailable; try again shortly",
         )
+        .retry_after(5)
+    }
+
+    /// 503: the server refused the work at once because it is saturated.
+    pub fn busy() -> Self {
+        tracing::warn!("request refused: the server is busy");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_BUSY",
+            "the server is busy; try again in a second",
+        )
+        .retry_after(1)
     }
 
     /// The generic error for a status produced outside our handlers (unknown route, ...).
@@ -183,6 +204,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status);
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
         response.json(self.body())
     }

@@ -16,6 +16,7 @@ impl From<PortError> for ApiError {
     fn from(error: PortError) -> Self {
         match &error {
             PortError::Unavailable(_) => Self::unavailable(&error),
+            PortError::Busy(_) => Self::busy(),
             PortError::Unexpected(_) => Self::internal(&error),
         }
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use secrecy::ExposeSecret;
 use slimrmm_test_db::TestDatabase;
 
-fn server(db: &TestDatabase) -> Command {
+pub(crate) fn server(db: &TestDatabase) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_slimrmm-server"));
     command
         .env("DATABASE_URL", db.url().expose_secret())
@@ -21,7 +21,7 @@ fn server(db: &TestDatabase) -> Command {
 }
 
 /// A minimal HTTP/1.1 exchange, so the test needs no HTTP client library.
-fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+pub(crate) fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -41,12 +41,30 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)
     Some((status, body))
 }
 
-struct Running(Child);
+pub(crate) struct Running(pub(crate) Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// A free loopback port.
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to 30 s for the server on `port` to answer `/readyz` with 200.
+pub(crate) fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http(port, "GET", "/readyz", "").is_none_or(|(status, _)| status != 200) {
+        assert!(Instant::now() < deadline, "the server never became ready");
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 

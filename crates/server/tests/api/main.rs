@@ -12,6 +12,7 @@ mod binary;
 mod conventions;
 mod enrollment;
 mod events;
+mod flood;
 mod gateway;
 mod helpers;
 mod hostile_input;
