@@ -8,7 +8,7 @@ use utoipa_actix_web::{AppExt, scope};
 
 use crate::error::{ApiError, json_config, path_config, query_config};
 use crate::extract::authenticate;
-use crate::middleware::{error_envelope, normalize_path, rate_limit};
+use crate::middleware::{body_deadline, error_envelope, normalize_path, rate_limit};
 use crate::{AppState, metrics, openapi, routes};
 
 /// The whole API as an actix `App`, and its OpenAPI document.
@@ -37,6 +37,7 @@ pub fn build_app(
     })
     .default_service(web::to(not_found))
     .wrap(from_fn(authenticate))
+    .wrap(from_fn(body_deadline))
     .wrap(ErrorHandlers::new().default_handler(error_envelope))
     .wrap(from_fn(rate_limit))
     .wrap(from_fn(normalize_path))

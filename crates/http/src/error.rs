@@ -166,7 +166,13 @@ impl ApiError {
             }
             StatusCode::UNAUTHORIZED => ("UNAUTHORIZED", "authentication required"),
             StatusCode::FORBIDDEN => ("FORBIDDEN", "forbidden"),
-            StatusCode::REQUEST_TIMEOUT => ("REQUEST_TIMEOUT", "request timed out"),
+            StatusCode::REQUEST_TIMEOUT => {
+                ("REQUEST_TIMEOUT", "the request was not received in time")
+            }
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                "the request's headers are too large",
+            ),
             status if status.is_server_error() => ("INTERNAL_ERROR", "internal server error"),
             _ => ("BAD_REQUEST", "bad request"),
         };

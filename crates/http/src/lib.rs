@@ -5,6 +5,7 @@
 //! ([`error`]). [`build_app`] assembles routes, middleware and the OpenAPI document.
 
 mod app;
+pub mod connection;
 pub mod dto;
 pub mod error;
 pub mod extract;

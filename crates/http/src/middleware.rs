@@ -1,9 +1,11 @@
 //! Request and response plumbing shared by every route.
 
+mod body_deadline;
 mod error_envelope;
 mod paths;
 mod rate_limit;
 
+pub(crate) use body_deadline::body_deadline;
 pub(crate) use error_envelope::error_envelope;
 pub(crate) use paths::normalize_path;
 pub(crate) use rate_limit::rate_limit;

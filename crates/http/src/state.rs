@@ -33,6 +33,8 @@ pub struct HttpSettings {
     pub agent_idle_seconds: u64,
     /// Serve `/metrics` on the API's address (off when it has an address of its own).
     pub metrics: bool,
+    /// How long a client may take to send a request's body (15 s), then 408.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for HttpSettings {
@@ -43,6 +45,7 @@ impl Default for HttpSettings {
             agent_frame_limit: 16 * 1024 * 1024,
             agent_idle_seconds: 120,
             metrics: true,
+            body_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

@@ -29,6 +29,8 @@
 //! | `SLIMRMM_CLIENT_CERT_HEADER` | none | header a trusted proxy passes the client certificate in |
 //! | `SLIMRMM_TRUSTED_PROXIES` | none | addresses or CIDR networks whose headers are believed |
 //! | `SLIMRMM_LOG_FORMAT` | `pretty` | `pretty` or `json` |
+//! | `SLIMRMM_MAX_CONNECTIONS` | nine tenths of the open-file limit | most connections open at once |
+//! | `SLIMRMM_REQUEST_BODY_TIMEOUT` | `15` | seconds to send a request's body (then 408) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::net::{IpAddr, SocketAddr};
@@ -324,6 +326,30 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "SLIMRMM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
+
+    /// Most connections open at once (agents and API clients together); more wait in the
+    /// listen backlog. Default: nine tenths of the process's open-file limit, keeping room for
+    /// database connections and files.
+    #[arg(long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..), global = true)]
+    pub max_connections: Option<u32>,
+
+    /// Seconds a client has to send a request's whole body after its head (then 408): a body
+    /// trickled in byte by byte cannot hold a connection.
+    #[arg(long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600), global = true)]
+    pub request_body_timeout: u32,
+}
+
+/// The soft limit on open files of this process (`/proc/self/limits`), if it can be read.
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl Config {
@@ -364,6 +390,24 @@ impl Config {
             } else {
                 AgentAuthMode::Uuid
             })
+    }
+
+    /// `SLIMRMM_MAX_CONNECTIONS`, or nine tenths of the open-file limit (at least 64).
+    pub fn max_connections(&self) -> usize {
+        match self.max_connections {
+            Some(max) => max as usize,
+            None => open_file_limit()
+                .map_or(10_000, |limit| limit.saturating_mul(9) / 10)
+                .clamp(64, 1_000_000) as usize,
+        }
+    }
+
+    /// How the HTTP server treats connections.
+    pub fn connection_limits(&self) -> crate::listen::ConnectionLimits {
+        crate::listen::ConnectionLimits {
+            max_connections: self.max_connections(),
+            ..crate::listen::ConnectionLimits::default()
+        }
     }
 
     /// The public URL for links: `SLIMRMM_PUBLIC_URL`, else `http://` + the bind address.

@@ -304,6 +304,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             debug: config.debug,
             metrics: config.metrics_bind.is_none(),
             agent_frame_limit: config.agent_max_frame_bytes,
+            body_timeout: std::time::Duration::from_secs(u64::from(config.request_body_timeout)),
             ..HttpSettings::default()
         },
     };

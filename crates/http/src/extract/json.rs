@@ -103,6 +103,9 @@ fn find_nul(value: &serde_json::Value, path: String) -> Option<String> {
 pub(crate) fn payload_error(error: actix_web::Error) -> ApiError {
     match error.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+        Some(PayloadError::Io(io)) if io.kind() == std::io::ErrorKind::TimedOut => {
+            ApiError::for_status(StatusCode::REQUEST_TIMEOUT)
+        }
         _ => ApiError::new(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",

@@ -33,7 +33,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = std::net::TcpListener::bind(config.bind)
         .with_context(|| format!("binding {}", config.bind))?;
     let https = tls.is_some();
-    let server = listen(state, listener, tls, None).context("starting the HTTP server")?;
+    let server = listen(state, listener, tls, None, config.connection_limits())
+        .context("starting the HTTP server")?;
     let metrics = match config.metrics_bind {
         Some(bind) => {
             let state = assembly.state.clone();

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod authorization;
 mod binary;
+mod connections;
 mod conventions;
 mod enrollment;
 mod events;

@@ -18,7 +18,7 @@ use slimrmm_domain::agent::{AgentId, AgentRepository};
 use slimrmm_domain::enrollment::{CertificateAuthority, IssuedCertificate};
 use slimrmm_persistence::PgAgentRepository;
 use slimrmm_server::config::IssueServerCert;
-use slimrmm_server::listen::listen;
+use slimrmm_server::listen::{ConnectionLimits, listen};
 use slimrmm_test_db::TestDatabase;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -86,7 +86,14 @@ async fn tls_server() -> (
     .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let server = listen(app.state.clone(), listener, Some(tls), Some(1)).unwrap();
+    let server = listen(
+        app.state.clone(),
+        listener,
+        Some(tls),
+        Some(1),
+        ConnectionLimits::default(),
+    )
+    .unwrap();
     actix_web::rt::spawn(server);
     (app, port)
 }
@@ -328,7 +335,16 @@ async fn proxied_server(
     let app = spawn_with(db, config).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    actix_web::rt::spawn(listen(app.state.clone(), listener, None, Some(1)).unwrap());
+    actix_web::rt::spawn(
+        listen(
+            app.state.clone(),
+            listener,
+            None,
+            Some(1),
+            ConnectionLimits::default(),
+        )
+        .unwrap(),
+    );
     (app, port)
 }
 
