@@ -49,7 +49,8 @@ async fn server(limits: ConnectionLimits, body_timeout: Duration) -> (u16, impl 
     }
     impl Drop for Stop {
         fn drop(&mut self) {
-            let _ = self.handle.stop(false);
+            // The stop command is sent at once; its completion is not awaited here.
+            drop(self.handle.stop(false));
         }
     }
     (
@@ -61,10 +62,8 @@ async fn server(limits: ConnectionLimits, body_timeout: Duration) -> (u16, impl 
     )
 }
 
-fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> impl Future<Output = T> {
-    async move { tokio::task::spawn_blocking(work).await.unwrap() }
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(work).await.unwrap()
 }
 
 #[actix_web::test]
