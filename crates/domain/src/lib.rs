@@ -95,6 +95,7 @@ pub mod execution;
 pub mod fixtures;
 pub mod gateway;
 pub mod health;
+pub mod idempotency;
 pub mod inventory;
 pub mod list;
 pub mod notification;

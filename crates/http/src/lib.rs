@@ -10,6 +10,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod gateway;
+pub mod idempotent;
 pub mod metrics;
 pub mod middleware;
 mod openapi;

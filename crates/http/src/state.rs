@@ -5,6 +5,7 @@ use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::gateway::GatewayService;
+use slimrmm_domain::idempotency::IdempotencyService;
 use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::notification::IntegrationService;
 use slimrmm_domain::policy::PolicyService;
@@ -95,4 +96,6 @@ pub struct AppState {
     pub rate_limits: RateLimits,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// `Idempotency-Key`s and their answers.
+    pub idempotency: IdempotencyService,
 }

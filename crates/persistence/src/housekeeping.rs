@@ -5,7 +5,7 @@ use slimrmm_domain::PortError;
 
 use crate::Database;
 use crate::error::query_error;
-use crate::schema::{auth_sessions, password_resets};
+use crate::schema::{auth_sessions, idempotency_keys, password_resets};
 
 /// Revoked sessions are kept this long (for audit and for a clear `TOKEN_REVOKED`), expired
 /// ones a day; after that their tokens cannot pass verification anyway.
@@ -25,6 +25,8 @@ pub struct Purged {
     pub metrics: usize,
     /// Notifications done with (nothing pending) and older than 30 days.
     pub notifications: usize,
+    /// Idempotency keys past their 24 hours.
+    pub idempotency_keys: usize,
 }
 
 /// Deletes rows that can no longer matter, so tables stay small over years of sign-ins.
@@ -88,11 +90,19 @@ impl Housekeeping {
         .execute(&mut conn)
         .await
         .map_err(query_error)?;
+        let idempotency_keys =
+            diesel::delete(idempotency_keys::table.filter(
+                idempotency_keys::created_at.lt(now - slimrmm_domain::idempotency::RETENTION),
+            ))
+            .execute(&mut conn)
+            .await
+            .map_err(query_error)?;
         Ok(Purged {
             sessions,
             password_resets,
             metrics,
             notifications,
+            idempotency_keys,
         })
     }
 }

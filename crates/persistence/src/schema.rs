@@ -135,6 +135,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
         sent_on -> Nullable<Uuid>,
+        sent_by -> Nullable<Uuid>,
         deadline_at -> Nullable<Timestamptz>,
         completed_at -> Nullable<Timestamptz>,
         attempts -> Int4,
@@ -305,6 +306,28 @@ diesel::table! {
         source_ip -> Nullable<Text>,
         success -> Bool,
         details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        fingerprint -> Bytea,
+        status -> Nullable<Int2>,
+        body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    server_processes (id) {
+        id -> Uuid,
+        hostname -> Text,
+        pid -> Int4,
+        started_at -> Timestamptz,
+        heartbeat_at -> Timestamptz,
     }
 }
 

@@ -17,6 +17,7 @@ use slimrmm_domain::event::EventPublisher;
 use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
 use slimrmm_domain::health::DroppedRecords;
+use slimrmm_domain::idempotency::IdempotencyService;
 use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::notification::{
     DeliveryService, DeliverySettings, IntegrationService, Transport,
@@ -33,11 +34,11 @@ use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
-    PgAuditLog, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIntegrationRepository,
-    PgInventoryRepository, PgOperations, PgOutboxRepository, PgPasswordResetRepository,
-    PgPolicyRepository, PgPresenceRepository, PgReadiness, PgScriptRepository, PgSessionRepository,
-    PgTelemetry, PgUserRepository, PoolSettings, ServerSecrets, ensure_database_exists,
-    run_migrations,
+    PgAuditLog, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
+    PgIntegrationRepository, PgInventoryRepository, PgOperations, PgOutboxRepository,
+    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgReadiness,
+    PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository, PoolSettings,
+    ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -300,6 +301,10 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             config.trusted_proxies.clone().into(),
         ),
         metrics: Metrics::new(Arc::new(PgOperations::new(db.clone())), dropped),
+        idempotency: IdempotencyService::new(
+            Arc::new(PgIdempotencyStore::new(db.clone())),
+            Arc::new(SystemClock),
+        ),
         settings: HttpSettings {
             debug: config.debug,
             metrics: config.metrics_bind.is_none(),

@@ -17,6 +17,7 @@ mod flood;
 mod gateway;
 mod helpers;
 mod hostile_input;
+mod idempotency;
 mod metrics;
 mod notifications;
 

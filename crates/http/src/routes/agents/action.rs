@@ -1,5 +1,5 @@
-use actix_web::{HttpResponse, post, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::json;
 use slimrmm_domain::agent::AgentId;
@@ -13,9 +13,10 @@ use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, accepted};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, ClientIp, Operate, ValidJson};
+use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 
 /// A command for an agent.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
     /// One of `ping`, `restart`, `shutdown`, `cancel_shutdown`, `get_system_stats`,
@@ -40,36 +41,47 @@ pub struct ActionBody {
 #[utoipa::path(
     tag = "agents",
     security(("bearer" = ["technician"])),
-    params(("uuid" = Uuid, Path, description = "The agent")),
+    params(("uuid" = Uuid, Path, description = "The agent"), IdempotencyKeyDoc),
     request_body = ActionBody,
     responses(
         (status = 202, body = ApiResponse<ExecutionResponse>),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "The agent is not approved", body = ErrorBody),
+        (status = 409, description = "The agent is not approved, or a request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)", body = ErrorBody),
         (status = 422, description = "Unknown action (the allowed ones are listed) or a bad parameter", body = ErrorBody),
     )
 )]
 #[post("/{uuid}/action")]
 pub async fn agent_action(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
     ip: ClientIp,
     uuid: web::Path<Uuid>,
+    key: IdempotencyHeader,
     body: ValidJson<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
+    let fingerprint = fingerprint(&req, &body);
+    once(&state, &caller.actor, key, fingerprint, async {
+        queue(&state, &caller, ip, uuid.into_inner(), body).await
+    })
+    .await
+}
+
+async fn queue(
+    state: &AppState,
+    caller: &Authorized<Operate>,
+    ip: ClientIp,
+    uuid: Uuid,
+    body: ActionBody,
+) -> Result<HttpResponse, ApiError> {
     let command = Command::parse(&body.action, body.params.as_ref())?;
     let expires_in = body.expires_in.map(crate::dto::rules::seconds);
     let execution = state
         .executions
-        .create(
-            &caller.actor,
-            AgentId(uuid.into_inner()),
-            command,
-            expires_in,
-        )
+        .create(&caller.actor, AgentId(uuid), command, expires_in)
         .await?;
     let record = AuditRecord::by(&caller.actor, "agent.command")
         .target("agent", execution.agent)

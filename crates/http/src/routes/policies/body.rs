@@ -210,7 +210,7 @@ impl From<UpdatePolicyBody> for PolicyChanges {
 }
 
 /// Options of a run started by hand.
-#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunPolicyBody {
     /// Seconds offline agents' patches wait (default 86400, at most 604800).

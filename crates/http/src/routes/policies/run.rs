@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 use slimrmm_domain::audit::AuditRecord;
@@ -17,6 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{
     Authorized, ClientIp, ListParams, ListParamsDoc, Operate, OptionalJson, Read,
 };
+use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 use crate::routes::executions::ExecutionFilterParams;
 
 /// Run a policy now (technicians and admins), enabled or not and whatever its window: one
@@ -27,27 +28,44 @@ use crate::routes::executions::ExecutionFilterParams;
 #[utoipa::path(
     tag = "policies",
     security(("bearer" = ["technician"])),
-    params(("id" = Uuid, Path, description = "Policy id")),
+    params(("id" = Uuid, Path, description = "Policy id"), IdempotencyKeyDoc),
     request_body(content = Option<RunPolicyBody>, description = "Optional"),
     responses(
         (status = 202, body = ApiResponse<PolicyRunResponse>),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "A request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)", body = ErrorBody),
         (status = 422, description = "The targets select no approved agent, or a bad expires_in", body = ErrorBody),
     )
 )]
 #[post("/{id}/execute")]
 pub async fn execute_policy(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
     ip: ClientIp,
     id: web::Path<Uuid>,
+    key: IdempotencyHeader,
     body: OptionalJson<RunPolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
+    let fingerprint = fingerprint(&req, &body.0);
+    once(&state, &caller.actor, key, fingerprint, async {
+        start_run(&state, &caller, ip, policy, body.0).await
+    })
+    .await
+}
+
+async fn start_run(
+    state: &AppState,
+    caller: &Authorized<Operate>,
+    ip: ClientIp,
+    policy: PolicyId,
+    body: RunPolicyBody,
+) -> Result<HttpResponse, ApiError> {
     let request = PolicyRunRequest {
-        expires_in: body.0.expires_in.map(crate::dto::rules::seconds),
+        expires_in: body.expires_in.map(crate::dto::rules::seconds),
     };
     let run = state
         .policies

@@ -1,5 +1,5 @@
-use actix_web::{HttpResponse, get, post, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
 use slimrmm_domain::audit::AuditRecord;
@@ -14,11 +14,12 @@ use crate::dto::rules::parsed;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ScriptRunResponse, accepted, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 use crate::routes::executions::ExecutionFilterParams;
 
 /// Where to run a script: agents by uuid, and/or with a tag, narrowed to one system with `os`
 /// (`os` alone: every agent on it). Only approved agents run scripts.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecuteScriptBody {
     /// These agents (at most 10,000).
@@ -80,26 +81,43 @@ impl ExecuteScriptBody {
 #[utoipa::path(
     tag = "scripts",
     security(("bearer" = ["technician"])),
-    params(("id" = Uuid, Path, description = "Script id")),
+    params(("id" = Uuid, Path, description = "Script id"), IdempotencyKeyDoc),
     request_body = ExecuteScriptBody,
     responses(
         (status = 202, body = ApiResponse<ScriptRunResponse>),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "A request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)", body = ErrorBody),
         (status = 422, description = "No or unknown agents, agents that cannot run the script type, or a bad expires_in", body = ErrorBody),
     )
 )]
 #[post("/{id}/execute")]
 pub async fn execute_script(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
     ip: ClientIp,
     id: web::Path<Uuid>,
+    key: IdempotencyHeader,
     body: ValidJson<ExecuteScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
     let script = ScriptId(id.into_inner());
     let ValidJson(body) = body;
+    let fingerprint = fingerprint(&req, &body);
+    once(&state, &caller.actor, key, fingerprint, async {
+        run(&state, &caller, ip, script, body).await
+    })
+    .await
+}
+
+async fn run(
+    state: &AppState,
+    caller: &Authorized<Operate>,
+    ip: ClientIp,
+    script: ScriptId,
+    body: ExecuteScriptBody,
+) -> Result<HttpResponse, ApiError> {
     let run = state
         .scripts
         .execute(&caller.actor, script, body.request()?)
