@@ -14,7 +14,7 @@ pub use cancel::CancelExecutionError;
 pub use command::{Command, CommandError};
 pub use create::CreateExecutionError;
 pub use model::{
-    ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ReplyOutcome,
+    ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ProcessId, ReplyOutcome,
 };
 pub(crate) use outcome::outcome_of;
 pub use query::{

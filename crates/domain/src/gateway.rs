@@ -3,10 +3,15 @@
 
 mod deferred;
 mod messages;
+mod processes;
 mod service;
 mod sweep;
 
+pub use processes::ProcessRegistry;
 pub use service::{AdmitError, GatewayPorts, GatewayService, GatewaySettings};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use processes::MockProcessRegistry;
 
 #[cfg(test)]
 mod tests;

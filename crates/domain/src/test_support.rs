@@ -303,6 +303,7 @@ pub(crate) struct GatewayMocks {
     pub inventories: MockInventoryRepository,
     pub alerts: MockAlertRepository,
     pub events: MockEventPublisher,
+    pub processes: crate::gateway::MockProcessRegistry,
 }
 
 pub(crate) fn gateway_services() -> GatewayMocks {
@@ -314,6 +315,7 @@ pub(crate) fn gateway_services() -> GatewayMocks {
         inventories: MockInventoryRepository::new(),
         alerts: MockAlertRepository::new(),
         events: MockEventPublisher::new(),
+        processes: crate::gateway::MockProcessRegistry::new(),
     }
 }
 
@@ -329,6 +331,7 @@ impl GatewayMocks {
                 alerts: Arc::new(self.alerts),
                 events: Arc::new(self.events),
                 clock: Arc::new(MockClock::fixed(t0())),
+                processes: Arc::new(self.processes),
             },
             GatewaySettings::default(),
             ExecutionSettings::default(),

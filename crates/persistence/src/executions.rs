@@ -15,7 +15,7 @@ use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::execution::{
     ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus,
-    NewExecution, ReplyOutcome,
+    NewExecution, ProcessId, ReplyOutcome,
 };
 use slimrmm_domain::list::{Page, SortOrder};
 
@@ -68,7 +68,65 @@ fn filtered(query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
     selection
 }
 
+/// Which sent executions a lost connection or a dead process leaves unanswered.
+type Lost = Box<
+    dyn BoxableExpression<
+            executions::table,
+            Pg,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+>;
+
 impl PgExecutionRepository {
+    /// Settles the sent executions `lost` selects: read-only ones back to the queue, mutating
+    /// ones failed with `reason` (with their failure notifications). Returns the failed ones.
+    async fn settle_lost(
+        &self,
+        lost: impl Fn() -> Lost + Send + Sync,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let sent = || executions::status.eq(ExecutionStatus::Sent.as_str());
+        let failed = conn
+            .transaction(async |conn| {
+                let failed: Vec<ExecutionRow> = diesel::update(
+                    executions::table
+                        .filter(sent())
+                        .filter(lost())
+                        .filter(executions::mutating),
+                )
+                .set((
+                    executions::status.eq(ExecutionStatus::Failed.as_str()),
+                    executions::error.eq(reason),
+                    executions::completed_at.eq(now),
+                ))
+                .returning(ExecutionRow::as_returning())
+                .get_results(conn)
+                .await?;
+                diesel::update(
+                    executions::table
+                        .filter(sent())
+                        .filter(lost())
+                        .filter(executions::mutating.eq(false)),
+                )
+                .set((
+                    executions::status.eq(ExecutionStatus::Queued.as_str()),
+                    executions::sent_at.eq(None::<DateTime<Utc>>),
+                    executions::sent_on.eq(None::<uuid::Uuid>),
+                    executions::sent_by.eq(None::<uuid::Uuid>),
+                    executions::deadline_at.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(conn)
+                .await?;
+                notify_failures(conn, &failed).await?;
+                diesel::QueryResult::Ok(failed)
+            })
+            .await
+            .map_err(query_error)?;
+        rows(failed)
+    }
+
     /// The agents with queued, unexpired executions (for the delivery sweep).
     pub async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError> {
         let mut conn = self.db.conn().await?;
@@ -180,12 +238,13 @@ impl ExecutionRepository for PgExecutionRepository {
         &self,
         agent: AgentId,
         connection: ConnectionId,
+        process: ProcessId,
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
         let claimed: Vec<ExecutionRow> = diesel::sql_query(
-            "UPDATE executions SET status = 'sent', sent_at = $3, sent_on = $2, \
+            "UPDATE executions SET status = 'sent', sent_at = $3, sent_on = $2, sent_by = $5, \
                  deadline_at = $3 + make_interval(secs => timeout_seconds), attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM executions \
                  WHERE agent_uuid = $1 AND status = 'queued' AND expires_at > $3 \
@@ -196,6 +255,7 @@ impl ExecutionRepository for PgExecutionRepository {
         .bind::<diesel::sql_types::Uuid, _>(connection.0)
         .bind::<Timestamptz, _>(now)
         .bind::<diesel::sql_types::BigInt, _>(i64::from(limit))
+        .bind::<diesel::sql_types::Uuid, _>(process.0)
         .load(&mut conn)
         .await
         .map_err(query_error)?;
@@ -250,42 +310,24 @@ impl ExecutionRepository for PgExecutionRepository {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Execution>, PortError> {
-        let mut conn = self.db.conn().await?;
-        let sent_here = move || {
-            executions::agent_uuid
-                .eq(agent.0)
-                .and(executions::status.eq(ExecutionStatus::Sent.as_str()))
-                .and(executions::sent_on.eq(connection.0))
+        let sent_here = move || -> Lost {
+            Box::new(
+                executions::agent_uuid
+                    .eq(agent.0)
+                    .and(executions::sent_on.eq(connection.0)),
+            )
         };
-        let failed = conn
-            .transaction(async |conn| {
-                let failed: Vec<ExecutionRow> =
-                    diesel::update(executions::table.filter(sent_here().and(executions::mutating)))
-                        .set((
-                            executions::status.eq(ExecutionStatus::Failed.as_str()),
-                            executions::error.eq(reason),
-                            executions::completed_at.eq(now),
-                        ))
-                        .returning(ExecutionRow::as_returning())
-                        .get_results(conn)
-                        .await?;
-                diesel::update(
-                    executions::table.filter(sent_here().and(executions::mutating.eq(false))),
-                )
-                .set((
-                    executions::status.eq(ExecutionStatus::Queued.as_str()),
-                    executions::sent_at.eq(None::<DateTime<Utc>>),
-                    executions::sent_on.eq(None::<uuid::Uuid>),
-                    executions::deadline_at.eq(None::<DateTime<Utc>>),
-                ))
-                .execute(conn)
-                .await?;
-                notify_failures(conn, &failed).await?;
-                diesel::QueryResult::Ok(failed)
-            })
-            .await
-            .map_err(query_error)?;
-        rows(failed)
+        self.settle_lost(sent_here, reason, now).await
+    }
+
+    async fn abandoned(
+        &self,
+        process: ProcessId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError> {
+        let sent_by = move || -> Lost { Box::new(executions::sent_by.eq(process.0)) };
+        self.settle_lost(sent_by, reason, now).await
     }
 
     async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {

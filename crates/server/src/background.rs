@@ -20,6 +20,8 @@ use crate::wiring::Assembly;
 /// How often heartbeats are written (a heartbeat is visible through the API within about this
 /// long plus one round trip).
 const HEARTBEAT_FLUSH: Duration = Duration::from_secs(1);
+/// How often this process tells the others it is alive (they judge it dead after 20 s).
+const PROCESS_BEAT: Duration = Duration::from_secs(5);
 /// How often agent messages kept while the database was down are written again.
 const DEFERRED_RETRY: Duration = Duration::from_secs(1);
 /// How often silent agents, expired and unanswered commands are looked for.
@@ -103,6 +105,16 @@ impl Assembly {
             async move {
                 if let Err(error) = gateway.sweep().await {
                     tracing::warn!(error = ?error, "the presence and execution sweep failed");
+                }
+            }
+        }));
+
+        let gateway = self.state.gateway.clone();
+        tasks.push(every(PROCESS_BEAT, move || {
+            let gateway = gateway.clone();
+            async move {
+                if let Err(error) = gateway.beat().await {
+                    tracing::warn!(error = ?error, "telling the other processes this one is alive failed");
                 }
             }
         }));

@@ -36,9 +36,9 @@ use slimrmm_persistence::{
     CertificateAuthorityStore, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
     PgAuditLog, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
     PgIntegrationRepository, PgInventoryRepository, PgOperations, PgOutboxRepository,
-    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgReadiness,
-    PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository, PoolSettings,
-    ServerSecrets, ensure_database_exists, run_migrations,
+    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgProcessRegistry,
+    PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository,
+    PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
 };
 
 use crate::config::Config;
@@ -220,6 +220,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             alerts: alerts.clone(),
             events: events.clone(),
             clock: clock.clone(),
+            processes: Arc::new(PgProcessRegistry::new(db.clone())),
         },
         GatewaySettings {
             offline_after: TimeDelta::seconds(i64::from(config.agent_offline_after)),

@@ -111,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
             alerts: db.clone(),
             events: events.clone(),
             clock: clock.clone(),
+            processes: db.clone(),
         },
         GatewaySettings::default(),
         execution_settings,

@@ -19,7 +19,9 @@ use slimrmm_domain::agent::{Agent, AgentId, Hostname, StoredAgent};
 use slimrmm_domain::alert::Alert;
 use slimrmm_domain::auth::{Session, TokenDigest};
 use slimrmm_domain::enrollment::{CertificateRecord, EnrollmentToken};
-use slimrmm_domain::execution::{ConnectionId, Execution, ExecutionStatus, NewExecution};
+use slimrmm_domain::execution::{
+    ConnectionId, Execution, ExecutionStatus, NewExecution, ProcessId,
+};
 use slimrmm_domain::inventory::{Inventory, InventoryKind};
 use slimrmm_domain::list::{ListQuery, Page, SearchTerm, SortOrder};
 use slimrmm_domain::notification::{
@@ -93,8 +95,8 @@ struct ExecutionRow {
     execution: Execution,
     /// How long the agent has once the command is sent.
     timeout_seconds: u32,
-    /// The connection it was sent on.
-    sent_on: Option<ConnectionId>,
+    /// The connection it was sent on, and that connection's server process.
+    sent_on: Option<(ConnectionId, ProcessId)>,
 }
 
 struct NotificationRow {

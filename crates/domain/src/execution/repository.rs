@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{ConnectionId, Execution, ExecutionId, ExecutionListQuery, NewExecution, ReplyOutcome};
+use super::{
+    ConnectionId, Execution, ExecutionId, ExecutionListQuery, NewExecution, ProcessId, ReplyOutcome,
+};
 use crate::PortError;
 use crate::agent::AgentId;
 use crate::list::Page;
@@ -33,7 +35,7 @@ pub trait ExecutionRepository: Send + Sync {
     ) -> Result<Option<Execution>, PortError>;
 
     /// Marks at most `limit` of the agent's queued, unexpired executions as sent on
-    /// `connection` (oldest first) and returns them for sending: `status` sent, `sent_at` now,
+    /// `connection` of `process` (oldest first) and returns them for sending: `status` sent, `sent_at` now,
     /// `attempts` + 1, and `deadline_at` now + the [`NewExecution::timeout_seconds`] it was
     /// created with (so a store keeps that value with the execution). Executions claimed by
     /// one caller are not returned to another.
@@ -41,6 +43,7 @@ pub trait ExecutionRepository: Send + Sync {
         &self,
         agent: AgentId,
         connection: ConnectionId,
+        process: ProcessId,
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Execution>, PortError>;
@@ -62,6 +65,16 @@ pub trait ExecutionRepository: Send + Sync {
         &self,
         agent: AgentId,
         connection: ConnectionId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError>;
+
+    /// `process` died: every execution it had sent and not seen answered is settled as by
+    /// [`connection_lost`](Self::connection_lost) (read-only back to the queue, mutating ones
+    /// failed with `reason`). Returns the failed ones.
+    async fn abandoned(
+        &self,
+        process: ProcessId,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Execution>, PortError>;

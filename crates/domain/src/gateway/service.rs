@@ -3,13 +3,14 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
 
+use super::ProcessRegistry;
 use super::deferred::DeferredMessages;
 use crate::PortError;
 use crate::agent::{Agent, AgentId, AgentRepository};
 use crate::alert::AlertRepository;
 use crate::clock::Clock;
 use crate::event::{Event, EventPublisher};
-use crate::execution::{ConnectionId, ExecutionRepository, ExecutionSettings};
+use crate::execution::{ConnectionId, ExecutionRepository, ExecutionSettings, ProcessId};
 use crate::health::DroppedRecords;
 use crate::inventory::InventoryRepository;
 use crate::presence::PresenceRepository;
@@ -35,6 +36,8 @@ pub struct GatewaySettings {
     /// ... and at most about this many bytes of them (64 MiB); beyond either bound a new
     /// message is dropped, logged and counted.
     pub deferred_bytes: usize,
+    /// A server process silent this long is dead (20 s; processes beat every 5 s).
+    pub process_dead_after: TimeDelta,
 }
 
 impl Default for GatewaySettings {
@@ -46,6 +49,7 @@ impl Default for GatewaySettings {
             delivery_batch: 8,
             deferred_messages: 10_000,
             deferred_bytes: 64 * 1024 * 1024,
+            process_dead_after: TimeDelta::seconds(20),
         }
     }
 }
@@ -69,6 +73,8 @@ pub struct GatewayPorts {
     pub events: Arc<dyn EventPublisher>,
     /// The time.
     pub clock: Arc<dyn Clock>,
+    /// Which server processes are alive.
+    pub processes: Arc<dyn ProcessRegistry>,
 }
 
 /// Why an agent's connection was refused.
@@ -94,6 +100,7 @@ pub struct GatewayService {
     pub(super) last_heartbeat_event: Arc<Mutex<HashMap<AgentId, chrono::DateTime<chrono::Utc>>>>,
     pub(super) deferred: Arc<DeferredMessages>,
     pub(super) dropped: DroppedRecords,
+    pub(super) process: ProcessId,
 }
 
 impl GatewayService {
@@ -113,6 +120,7 @@ impl GatewayService {
             execution_settings,
             last_heartbeat_event: Arc::default(),
             dropped: DroppedRecords::default(),
+            process: ProcessId::new(),
         }
     }
 
@@ -166,7 +174,13 @@ impl GatewayService {
         let claimed = self
             .ports
             .executions
-            .claim(agent, connection, now, self.settings.delivery_batch)
+            .claim(
+                agent,
+                connection,
+                self.process,
+                now,
+                self.settings.delivery_batch,
+            )
             .await?;
         Ok(claimed
             .iter()

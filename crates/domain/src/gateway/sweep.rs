@@ -5,7 +5,7 @@ use crate::event::Event;
 impl GatewayService {
     /// The periodic sweep (every process runs it; each change happens once): silent agents go
     /// offline, long-offline agents become overdue, unsent commands expire, unanswered ones time
-    /// out.
+    /// out, and what dead server processes had sent is settled.
     pub async fn sweep(&self) -> Result<(), PortError> {
         let now = self.ports.clock.now();
         for agent in self
@@ -32,6 +32,7 @@ impl GatewayService {
         for execution in self.ports.executions.sweep(now).await? {
             self.ports.events.publish(Event::execution(&execution));
         }
+        self.settle_dead_processes().await?;
         Ok(())
     }
 }

@@ -127,3 +127,63 @@ async fn a_replaced_connection_does_not_take_the_agent_offline() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn the_sweep_settles_what_dead_processes_sent_and_forgets_them() {
+    use crate::execution::ProcessId;
+    let dead = ProcessId(Uuid::from_u128(99));
+    let mut ports = gateway_services();
+    ports
+        .presence
+        .expect_silent_to_offline()
+        .returning(|_, _| Ok(vec![]));
+    ports
+        .presence
+        .expect_mark_overdue()
+        .returning(|_, _| Ok(vec![]));
+    ports.executions.expect_sweep().returning(|_| Ok(vec![]));
+    ports
+        .processes
+        .expect_dead()
+        .returning(move |_, silent_for| {
+            assert_eq!(silent_for, chrono::TimeDelta::seconds(20));
+            Ok(vec![dead])
+        });
+    ports
+        .executions
+        .expect_abandoned()
+        .withf(move |process, reason, _| {
+            *process == dead && reason.contains("not re-sent because this action changes")
+        })
+        .times(1)
+        .returning(|_, _, _| {
+            let mut failed = queued(&crate::execution::NewExecution {
+                id: ExecutionId(Uuid::from_u128(5)),
+                agent: AgentId(Uuid::from_u128(7)),
+                action: "restart".into(),
+                params: json!({}),
+                mutating: true,
+                timeout_seconds: 45,
+                created_by: None,
+                created_at: crate::test_support::t0(),
+                expires_at: crate::test_support::t0(),
+                script: None,
+                policy_run: None,
+            });
+            failed.status = ExecutionStatus::Failed;
+            Ok(vec![failed])
+        });
+    ports
+        .events
+        .expect_publish()
+        .withf(|event| event.kind == "execution.updated")
+        .times(1)
+        .return_const(());
+    ports
+        .processes
+        .expect_forget()
+        .withf(move |process| *process == dead)
+        .times(1)
+        .returning(|_| Ok(()));
+    ports.service().sweep().await.unwrap();
+}

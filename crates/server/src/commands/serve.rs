@@ -17,7 +17,7 @@ const CLOSE_GRACE: Duration = Duration::from_millis(500);
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = wiring::prepare_database(&config).await?;
     let assembly = wiring::assemble(&config, db).await?;
-    let _background = assembly.start_background(&config);
+    let background = assembly.start_background(&config);
     wiring::bootstrap_admin(&config, &assembly.state.users).await?;
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(
@@ -68,6 +68,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     });
     tracing::info!(bind = %config.bind, https, docs = config.debug, "SlimRMM server listening");
     server.await.context("running the HTTP server")?;
+    drop(background);
+    if let Err(error) = assembly.state.gateway.leave().await {
+        tracing::warn!(error = ?error, "leaving the process registry failed; the others will find this process silent");
+    }
     // Heartbeats received in the last second are still buffered: write them before leaving.
     match assembly.heartbeats.flush(&assembly.db, &assembly.bus).await {
         Ok(written) => tracing::info!(heartbeats = written, "stopped"),

@@ -161,6 +161,22 @@ pub async fn spawn_running(
     }
 }
 
+/// Serves `state` on a free loopback port (one worker); returns `http://127.0.0.1:port` and
+/// the server's handle (stopping it without grace is a process dying).
+pub fn serve_stoppable(state: &slimrmm_http::AppState) -> (String, actix_web::dev::ServerHandle) {
+    let state = state.clone();
+    let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+    let address = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://{address}"), handle)
+}
+
 /// Serves `state` on a free loopback port (one worker); returns `http://127.0.0.1:port`.
 pub fn serve(state: &slimrmm_http::AppState) -> String {
     let state = state.clone();

@@ -25,6 +25,7 @@ mod openapi_snapshot;
 mod password_reset;
 mod poison;
 mod policies;
+mod processes;
 mod rate_limits;
 mod scripts;
 mod sinks;

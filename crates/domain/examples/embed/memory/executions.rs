@@ -8,8 +8,9 @@ use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::execution::{
     ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus,
-    NewExecution, ReplyOutcome,
+    NewExecution, ProcessId, ReplyOutcome,
 };
+use slimrmm_domain::gateway::ProcessRegistry;
 use slimrmm_domain::list::Page;
 
 use super::{ExecutionRow, MemoryDb, paginate, time};
@@ -83,6 +84,7 @@ impl ExecutionRepository for MemoryDb {
         &self,
         agent: AgentId,
         connection: ConnectionId,
+        process: ProcessId,
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<Execution>, PortError> {
@@ -104,7 +106,7 @@ impl ExecutionRepository for MemoryDb {
             execution.sent_at = Some(now);
             execution.deadline_at = Some(deadline);
             execution.attempts += 1;
-            row.sent_on = Some(connection);
+            row.sent_on = Some((connection, process));
             claimed.push(row.execution.clone());
         }
         Ok(claimed)
@@ -143,30 +145,23 @@ impl ExecutionRepository for MemoryDb {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Execution>, PortError> {
-        let mut db = self.lock();
-        let mut failed = Vec::new();
-        for row in &mut db.executions {
-            let e = &mut row.execution;
-            if e.agent != agent
-                || e.status != ExecutionStatus::Sent
-                || row.sent_on != Some(connection)
-            {
-                continue;
-            }
-            if e.mutating {
-                e.status = ExecutionStatus::Failed;
-                e.error = Some(reason.to_owned());
-                e.completed_at = Some(now);
-                failed.push(e.clone());
-            } else {
-                e.status = ExecutionStatus::Queued;
-                e.sent_at = None;
-                e.deadline_at = None;
-                row.sent_on = None;
-            }
-        }
-        db.notify_failed_runs(&failed);
-        Ok(failed)
+        let lost = |row: &ExecutionRow| {
+            row.execution.agent == agent && row.sent_on.is_some_and(|(on, _)| on == connection)
+        };
+        Ok(self.settle_lost(lost, reason, now))
+    }
+
+    async fn abandoned(
+        &self,
+        process: ProcessId,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Execution>, PortError> {
+        Ok(self.settle_lost(
+            |row| row.sent_on.is_some_and(|(_, by)| by == process),
+            reason,
+            now,
+        ))
     }
 
     async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
@@ -192,5 +187,54 @@ impl ExecutionRepository for MemoryDb {
         }
         db.notify_failed_runs(&changed);
         Ok(changed)
+    }
+}
+
+impl MemoryDb {
+    /// Settles the sent executions `lost` selects: read-only ones back to the queue, mutating
+    /// ones failed with `reason`. Returns the failed ones.
+    fn settle_lost(
+        &self,
+        lost: impl Fn(&ExecutionRow) -> bool,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<Execution> {
+        let mut db = self.lock();
+        let mut failed = Vec::new();
+        for row in &mut db.executions {
+            if row.execution.status != ExecutionStatus::Sent || !lost(row) {
+                continue;
+            }
+            let e = &mut row.execution;
+            if e.mutating {
+                e.status = ExecutionStatus::Failed;
+                e.error = Some(reason.to_owned());
+                e.completed_at = Some(now);
+                failed.push(e.clone());
+            } else {
+                e.status = ExecutionStatus::Queued;
+                e.sent_at = None;
+                e.deadline_at = None;
+                row.sent_on = None;
+            }
+        }
+        db.notify_failed_runs(&failed);
+        failed
+    }
+}
+
+/// One process embeds the domain here: it is never judged dead by another.
+#[async_trait]
+impl ProcessRegistry for MemoryDb {
+    async fn beat(&self, _: ProcessId, _: TimeDelta) -> Result<(), PortError> {
+        Ok(())
+    }
+
+    async fn dead(&self, _: ProcessId, _: TimeDelta) -> Result<Vec<ProcessId>, PortError> {
+        Ok(Vec::new())
+    }
+
+    async fn forget(&self, _: ProcessId) -> Result<(), PortError> {
+        Ok(())
     }
 }
