@@ -9,6 +9,10 @@
 //! The server is `TEST_DATABASE_URL` (any database on it; default
 //! `postgres://postgres@127.0.0.1:5432/postgres`).
 
+mod cluster;
+
+pub use cluster::Cluster;
+
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::sync::OnceLock;

@@ -22,6 +22,7 @@ mod metrics;
 mod notifications;
 
 mod openapi_snapshot;
+mod outage;
 mod password_reset;
 mod poison;
 mod policies;
