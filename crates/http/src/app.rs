@@ -8,7 +8,9 @@ use utoipa_actix_web::{AppExt, scope};
 
 use crate::error::{ApiError, json_config, path_config, query_config};
 use crate::extract::authenticate;
-use crate::middleware::{body_deadline, error_envelope, normalize_path, rate_limit};
+use crate::middleware::{
+    RouteMethods, body_deadline, error_envelope, head_as_get, normalize_path, rate_limit, unrouted,
+};
 use crate::{AppState, metrics, openapi, routes};
 
 /// The whole API as an actix `App`, and its OpenAPI document.
@@ -25,24 +27,28 @@ pub fn build_app(
 > {
     let (app, mut document) = routes_and_document(state.clone());
     openapi::document_rate_limits(&mut document);
+    openapi::document_common_errors(&mut document);
+    let routes = web::Data::new(RouteMethods::of(&document));
     let debug = state.settings.debug;
     let metrics = state.settings.metrics;
-    app.configure(|config| {
-        if debug {
-            openapi::docs(document)(config);
-        }
-        if metrics {
-            config.service(metrics::serve_metrics);
-        }
-    })
-    .default_service(web::to(not_found))
-    .wrap(from_fn(authenticate))
-    .wrap(from_fn(body_deadline))
-    .wrap(ErrorHandlers::new().default_handler(error_envelope))
-    .wrap(from_fn(rate_limit))
-    .wrap(from_fn(normalize_path))
-    .wrap(from_fn(metrics::record))
-    .wrap(TracingLogger::default())
+    app.app_data(routes)
+        .configure(|config| {
+            if debug {
+                openapi::docs(document)(config);
+            }
+            if metrics {
+                config.service(metrics::serve_metrics);
+            }
+        })
+        .default_service(web::to(unrouted))
+        .wrap(from_fn(authenticate))
+        .wrap(from_fn(body_deadline))
+        .wrap(ErrorHandlers::new().default_handler(error_envelope))
+        .wrap(from_fn(rate_limit))
+        .wrap(from_fn(normalize_path))
+        .wrap(from_fn(head_as_get))
+        .wrap(from_fn(metrics::record))
+        .wrap(TracingLogger::default())
 }
 
 /// Only `/metrics`, for an address of its own (`SLIMRMM_METRICS_BIND`).

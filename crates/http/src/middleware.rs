@@ -2,11 +2,13 @@
 
 mod body_deadline;
 mod error_envelope;
+mod methods;
 mod paths;
 mod rate_limit;
 
 pub(crate) use body_deadline::body_deadline;
 pub(crate) use error_envelope::error_envelope;
+pub(crate) use methods::{RouteMethods, head_as_get, unrouted};
 pub(crate) use paths::normalize_path;
 pub(crate) use rate_limit::rate_limit;
 pub use rate_limit::{

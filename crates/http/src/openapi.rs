@@ -162,6 +162,82 @@ pub(crate) fn document_rate_limits(document: &mut OpenApi) {
     }
 }
 
+/// The errors any operation can answer for reasons outside its own logic, documented once
+/// here: a body that is not JSON (415), malformed (400), too large (413) or too slow (408) or
+/// whose fields break a rule (422); an id in the path that is no resource's (404); and the
+/// database unavailable or the server saturated (503, with `Retry-After`).
+pub(crate) fn document_common_errors(document: &mut OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in document.paths.paths.iter_mut() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let has_body = operation.request_body.is_some();
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let in_path = parameters
+                .iter()
+                .any(|parameter| {
+                    matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Path)
+                });
+            let checked = has_body || !parameters.is_empty();
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error(description));
+            };
+            if has_body {
+                add("400", "The body is not valid JSON (`MALFORMED_JSON`)");
+                add("408", "The body did not arrive in time (`REQUEST_TIMEOUT`)");
+                add("413", "The body is too large (`PAYLOAD_TOO_LARGE`)");
+                add("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)");
+            }
+            if checked {
+                add(
+                    "422",
+                    "A field or parameter is invalid; `errors` names each",
+                );
+            }
+            if in_path {
+                add(
+                    "404",
+                    "No such resource (also when the id in the path is not valid)",
+                );
+            }
+            add(
+                "503",
+                "The database is unavailable (`SERVICE_UNAVAILABLE`) or the server is saturated \
+                 (`SERVER_BUSY`); `Retry-After` says when to try again",
+            );
+        }
+    }
+}
+
 async fn openapi_json(document: web::Data<OpenApi>) -> HttpResponse {
     HttpResponse::Ok().json(document.get_ref())
 }

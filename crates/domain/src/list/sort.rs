@@ -11,6 +11,15 @@ pub enum SortOrder {
 }
 
 impl SortOrder {
+    /// Parses exactly `asc` or `desc`.
+    pub fn parse_exact(value: &str) -> Option<Self> {
+        match value {
+            "asc" => Some(Self::Asc),
+            "desc" => Some(Self::Desc),
+            _ => None,
+        }
+    }
+
     /// Parses `asc` or `desc` (case-insensitive).
     pub fn parse(value: &str) -> Option<Self> {
         match value.to_ascii_lowercase().as_str() {

@@ -81,13 +81,17 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-/// `web::Path` failures (an id that is not a number, ...) in the envelope.
+/// `web::Path` failures (an id that is not a uuid or a number) in the envelope: 404, since no
+/// resource has such an id.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error, _| {
         let PathError::Deserialize(error) = error else {
             return ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", error.to_string()).into();
         };
-        ApiError::invalid_field("path", error.to_string()).into()
+        ApiError::not_found(format!(
+            "no such resource: the id in the path is not valid ({error})"
+        ))
+        .into()
     })
 }
 

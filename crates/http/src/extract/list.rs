@@ -24,23 +24,70 @@ impl<S, F> ListParams<S, F> {
     }
 }
 
-/// The shared list parameters, for the OpenAPI document.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParamsDoc {
-    /// Page number, from 1 (default 1).
-    #[param(minimum = 1, example = 1)]
-    pub page: Option<u32>,
-    /// Items per page, 1 to 100 (default 50).
-    #[param(minimum = 1, maximum = 100, example = 50)]
-    pub per_page: Option<u32>,
-    /// Field to sort by; each list documents its allowed fields.
-    pub sort_by: Option<String>,
-    /// `asc` (default) or `desc`.
-    #[param(pattern = "^(asc|desc)$")]
-    pub sort_order: Option<String>,
-    /// Case-insensitive free-text search, at most 100 characters.
-    pub search: Option<String>,
+/// The shared list parameters of a list sorted by `S`, for the OpenAPI document: `page`,
+/// `per_page`, `sort_by` (exactly `S`'s fields), `sort_order` and `search`, with the bounds
+/// the server enforces.
+#[derive(Debug)]
+pub struct ListParamsDoc<S>(std::marker::PhantomData<S>);
+
+impl<S: SortKey> IntoParams for ListParamsDoc<S> {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Type};
+        let parameter = |name: &str, description: String, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(description))
+                .schema(Some(schema.build()))
+                .build()
+        };
+        let number = || {
+            ObjectBuilder::new().schema_type(Type::Integer).format(Some(
+                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32),
+            ))
+        };
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        vec![
+            parameter(
+                "page",
+                "Page number, from 1 (default 1).".to_owned(),
+                number()
+                    .minimum(Some(1))
+                    .maximum(Some(u32::MAX))
+                    .examples([1]),
+            ),
+            parameter(
+                "per_page",
+                format!("Items per page, 1 to {MAX_PER_PAGE} (default 50)."),
+                number()
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_PER_PAGE))
+                    .examples([50]),
+            ),
+            parameter(
+                "sort_by",
+                format!("Field to sort by (default `{}`).", S::DEFAULT.name()),
+                text().enum_values(Some(S::ALLOWED.iter().copied())),
+            ),
+            parameter(
+                "sort_order",
+                "`asc` (default) or `desc`.".to_owned(),
+                text().enum_values(Some(["asc", "desc"])),
+            ),
+            parameter(
+                "search",
+                "Case-insensitive free-text search: 1 to 100 characters, no control \
+                 characters."
+                    .to_owned(),
+                text()
+                    .max_length(Some(100))
+                    .pattern(Some(r"^[^\u0000-\u001F\u007F-\u009F]*$")),
+            ),
+        ]
+    }
 }
 
 #[derive(Deserialize)]
@@ -81,14 +128,14 @@ fn parse<S: SortKey, F: DeserializeOwned>(query_string: &str) -> Result<ListQuer
         _ => None,
     };
     let sort_by = match raw.sort_by.as_deref() {
-        None | Some("") => Some(S::DEFAULT),
+        None => Some(S::DEFAULT),
         Some(name) => S::parse(name)
             .map_err(|error| errors.push(FieldError::new("sort_by", error)))
             .ok(),
     };
     let sort_order = match raw.sort_order.as_deref() {
-        None | Some("") => Some(SortOrder::default()),
-        Some(order) => SortOrder::parse(order).or_else(|| {
+        None => Some(SortOrder::default()),
+        Some(order) => SortOrder::parse_exact(order).or_else(|| {
             errors.push(FieldError::new("sort_order", "must be asc or desc"));
             None
         }),

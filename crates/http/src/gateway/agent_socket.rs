@@ -26,6 +26,7 @@ use crate::extract::ClientCertificate;
 #[into_params(parameter_in = Query)]
 pub struct AgentSocketQuery {
     /// The agent's uuid.
+    #[param(value_type = Uuid)]
     pub uuid: String,
 }
 

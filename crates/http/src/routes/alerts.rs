@@ -21,6 +21,7 @@ pub struct AlertFilterParams {
     /// Only acknowledged (`true`) or open (`false`) alerts.
     pub acknowledged: Option<bool>,
     /// `warning` or `critical`.
+    #[param(pattern = "^(warning|critical)$")]
     pub severity: Option<String>,
 }
 
@@ -47,7 +48,7 @@ impl AlertFilterParams {
 #[utoipa::path(
     tag = "alerts",
     security(("bearer" = ["viewer"])),
-    params(ListParamsDoc, AlertFilterParams),
+    params(ListParamsDoc<AlertSort>, AlertFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AlertResponse>>),
         (status = 401, body = ErrorBody),

@@ -19,10 +19,13 @@ pub struct AuditFilterParams {
     /// Only this user's actions.
     pub actor_id: Option<i64>,
     /// One action (`user.update`), or a family ending with a dot (`user.`).
+    #[param(max_length = 64, pattern = "\\S")]
     pub action: Option<String>,
     /// Only actions on this kind of thing (`user`, `agent`, `script`, `policy`, ...).
+    #[param(max_length = 32, pattern = "\\S")]
     pub target_type: Option<String>,
     /// Only actions on the thing with this id.
+    #[param(max_length = 128, pattern = "\\S")]
     pub target_id: Option<String>,
     /// Only successes (`true`) or failures (`false`).
     pub success: Option<bool>,
@@ -35,7 +38,7 @@ pub struct AuditFilterParams {
 impl AuditFilterParams {
     fn into_domain(self) -> Result<AuditFilter, ApiError> {
         let text = |field: &str, value: Option<String>, max: usize| match value {
-            Some(value) if value.trim().is_empty() || value.len() > max => Err(
+            Some(value) if value.trim().is_empty() || value.chars().count() > max => Err(
                 ApiError::invalid_field(field, format!("must be 1 to {max} characters")),
             ),
             other => Ok(other.map(|value| value.trim().to_owned())),
@@ -59,7 +62,7 @@ impl AuditFilterParams {
 #[utoipa::path(
     tag = "audit",
     security(("bearer" = ["admin"])),
-    params(ListParamsDoc, AuditFilterParams),
+    params(ListParamsDoc<AuditSort>, AuditFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AuditEntryResponse>>),
         (status = 401, body = ErrorBody),

@@ -23,6 +23,7 @@ pub struct ExecutionFilterParams {
     /// Only this agent's.
     pub agent_uuid: Option<Uuid>,
     /// `queued`, `sent`, `completed`, `failed`, `timed_out`, `expired` or `cancelled`.
+    #[param(pattern = "^(queued|sent|completed|failed|timed_out|expired|cancelled)$")]
     pub status: Option<String>,
     /// Only this action.
     pub action: Option<String>,
@@ -56,7 +57,7 @@ impl ExecutionFilterParams {
 #[utoipa::path(
     tag = "executions",
     security(("bearer" = ["viewer"])),
-    params(ListParamsDoc, ExecutionFilterParams),
+    params(ListParamsDoc<ExecutionSort>, ExecutionFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ExecutionResponse>>),
         (status = 401, body = ErrorBody),

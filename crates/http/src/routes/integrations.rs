@@ -227,9 +227,14 @@ pub async fn test_integration(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxFilterParams {
-    /// Only this kind.
+    /// Only this kind: `password_reset`, `agent_offline`, `agent_overdue`, `threshold_alert`,
+    /// `agent_pending_approval` or `run_failed`.
+    #[param(
+        pattern = "^(password_reset|agent_offline|agent_overdue|threshold_alert|agent_pending_approval|run_failed)$"
+    )]
     pub kind: Option<String>,
     /// Only notifications with a delivery `pending`, `sent` or `dead`.
+    #[param(pattern = "^(pending|sent|dead)$")]
     pub status: Option<String>,
 }
 
@@ -263,7 +268,7 @@ impl OutboxFilterParams {
 #[utoipa::path(
     tag = "integrations",
     security(("bearer" = ["admin"])),
-    params(ListParamsDoc, OutboxFilterParams),
+    params(ListParamsDoc<OutboxSort>, OutboxFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<OutboxEntryResponse>>),
         (status = 401, body = ErrorBody),

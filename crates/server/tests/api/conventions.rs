@@ -121,8 +121,12 @@ async fn bad_bodies_get_the_envelope_with_the_right_status() {
 async fn bad_path_and_query_parameters_name_the_parameter() {
     let app = spawn().await;
     let admin = app.admin().await;
+    // No user has an id that is not a number: 404, as for any unknown id.
     let reply = app.get("/api/v1/users/not-a-number", &admin).await;
-    assert_eq!(reply.fields(), ["path"]);
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::NOT_FOUND, "NOT_FOUND")
+    );
     let reply = app
         .get(
             "/api/v1/users?page=0&per_page=101&sort_order=sideways",
@@ -255,4 +259,38 @@ async fn a_database_outage_is_503_not_500() {
     );
     let live = app.send(TestRequest::get().uri("/healthz")).await;
     assert_eq!(live.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_known_path_with_another_method_is_405_with_allow_and_head_works_like_get() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let reply = app
+        .call(Method::PUT, "/api/v1/auth/me", Some(&admin), None)
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED")
+    );
+    assert_eq!(reply.headers.get(header::ALLOW).unwrap(), "GET, HEAD");
+    let agent = format!("/api/v1/agents/{}", uuid::Uuid::new_v4());
+    let reply = app.call(Method::POST, &agent, Some(&admin), None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        reply.headers.get(header::ALLOW).unwrap(),
+        "GET, HEAD, PATCH, DELETE"
+    );
+    let trace = app.call(Method::TRACE, "/healthz", None, None).await;
+    assert_eq!(trace.status, StatusCode::METHOD_NOT_ALLOWED);
+    let unknown = app
+        .call(Method::GET, "/api/v1/nothing-here", Some(&admin), None)
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    let head = app
+        .call(Method::HEAD, "/api/v1/users", Some(&admin), None)
+        .await;
+    assert_eq!(head.status, StatusCode::OK);
+    let health = app.call(Method::HEAD, "/healthz", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
 }

@@ -17,7 +17,8 @@ pub struct AgentFilterParams {
     pub status: Option<AgentStatusDto>,
     /// Only agents on this operating system.
     pub os: Option<AgentOsDto>,
-    /// Only agents with this tag.
+    /// Only agents with this tag (1 to 64 letters, digits and `-_.:/`).
+    #[param(pattern = "^[\\w.:/-]{1,64}$")]
     pub tag: Option<String>,
 }
 
@@ -41,7 +42,7 @@ impl AgentFilterParams {
 #[utoipa::path(
     tag = "agents",
     security(("bearer" = ["viewer"])),
-    params(ListParamsDoc, AgentFilterParams),
+    params(ListParamsDoc<AgentSort>, AgentFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<AgentResponse>>),
         (status = 401, body = ErrorBody),

@@ -21,6 +21,7 @@ pub struct MetricsParams {
     /// End (RFC 3339, exclusive); default: now.
     pub to: Option<DateTime<Utc>>,
     /// `1m` (default), `5m` or `1h`.
+    #[param(pattern = "^(1m|5m|1h)$")]
     pub resolution: Option<String>,
 }
 

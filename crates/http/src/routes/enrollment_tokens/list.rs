@@ -21,7 +21,7 @@ pub struct TokenFilterParams {
 #[utoipa::path(
     tag = "enrollment-tokens",
     security(("bearer" = ["admin"])),
-    params(ListParamsDoc, TokenFilterParams),
+    params(ListParamsDoc<EnrollmentTokenSort>, TokenFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<EnrollmentTokenResponse>>),
         (status = 401, body = ErrorBody),

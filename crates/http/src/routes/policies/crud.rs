@@ -25,7 +25,7 @@ pub struct PolicyFilterParams {
 #[utoipa::path(
     tag = "policies",
     security(("bearer" = ["viewer"])),
-    params(ListParamsDoc, PolicyFilterParams),
+    params(ListParamsDoc<PolicySort>, PolicyFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyResponse>>),
         (status = 401, body = ErrorBody),

@@ -121,7 +121,7 @@ pub struct NoFilter {}
 #[utoipa::path(
     tag = "policies",
     security(("bearer" = ["viewer"])),
-    params(("id" = Uuid, Path, description = "Policy id"), ListParamsDoc),
+    params(("id" = Uuid, Path, description = "Policy id"), ListParamsDoc<RunSort>),
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyRunResponse>>),
         (status = 401, body = ErrorBody),
@@ -151,6 +151,7 @@ pub struct RunResultFilterParams {
     /// Only this agent's.
     pub agent_uuid: Option<Uuid>,
     /// `queued`, `sent`, `completed`, `failed`, `timed_out`, `expired` or `cancelled`.
+    #[param(pattern = "^(queued|sent|completed|failed|timed_out|expired|cancelled)$")]
     pub status: Option<String>,
 }
 
@@ -169,7 +170,7 @@ pub struct PolicyRunDetail {
 #[utoipa::path(
     tag = "policies",
     security(("bearer" = ["viewer"])),
-    params(("id" = Uuid, Path, description = "Run id"), ListParamsDoc, RunResultFilterParams),
+    params(("id" = Uuid, Path, description = "Run id"), ListParamsDoc<ExecutionSort>, RunResultFilterParams),
     responses(
         (status = 200, body = ApiResponse<PolicyRunDetail>),
         (status = 401, body = ErrorBody),

@@ -100,6 +100,7 @@ impl From<UpdateScriptBody> for ScriptChanges {
 #[into_params(parameter_in = Query)]
 pub struct ScriptFilterParams {
     /// `bash`, `sh`, `powershell`, `python` or `cmd`.
+    #[param(pattern = "^(bash|sh|powershell|python|cmd)$")]
     pub script_type: Option<String>,
     /// Only this category (without regard to case).
     pub category: Option<String>,
@@ -125,7 +126,7 @@ impl ScriptFilterParams {
 #[utoipa::path(
     tag = "scripts",
     security(("bearer" = ["viewer"])),
-    params(ListParamsDoc, ScriptFilterParams),
+    params(ListParamsDoc<ScriptSort>, ScriptFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ScriptResponse>>),
         (status = 401, body = ErrorBody),

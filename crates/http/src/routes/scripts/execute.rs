@@ -141,6 +141,7 @@ pub struct ScriptRunFilterParams {
     /// Only this agent's.
     pub agent_uuid: Option<Uuid>,
     /// `queued`, `sent`, `completed`, `failed`, `timed_out`, `expired` or `cancelled`.
+    #[param(pattern = "^(queued|sent|completed|failed|timed_out|expired|cancelled)$")]
     pub status: Option<String>,
 }
 
@@ -149,7 +150,7 @@ pub struct ScriptRunFilterParams {
 #[utoipa::path(
     tag = "scripts",
     security(("bearer" = ["viewer"])),
-    params(("id" = Uuid, Path, description = "Script id"), ListParamsDoc, ScriptRunFilterParams),
+    params(("id" = Uuid, Path, description = "Script id"), ListParamsDoc<ExecutionSort>, ScriptRunFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<ExecutionResponse>>),
         (status = 401, body = ErrorBody),

@@ -32,7 +32,7 @@ impl From<UserFilterParams> for UserFilter {
 #[utoipa::path(
     tag = "users",
     security(("bearer" = ["admin"])),
-    params(ListParamsDoc, UserFilterParams),
+    params(ListParamsDoc<UserSort>, UserFilterParams),
     responses(
         (status = 200, body = ApiResponse<PageResponse<UserResponse>>),
         (status = 401, body = ErrorBody),
