@@ -8,7 +8,7 @@ mod rate_limit;
 
 pub(crate) use body_deadline::body_deadline;
 pub(crate) use error_envelope::error_envelope;
-pub(crate) use methods::{RouteMethods, head_as_get, unrouted};
+pub(crate) use methods::{RouteMethods, head_as_get, literal_route_refusal, unrouted};
 pub(crate) use paths::normalize_path;
 pub(crate) use rate_limit::rate_limit;
 pub use rate_limit::{

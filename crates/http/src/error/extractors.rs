@@ -84,7 +84,11 @@ pub fn query_config() -> web::QueryConfig {
 /// `web::Path` failures (an id that is not a uuid or a number) in the envelope: 404, since no
 /// resource has such an id.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error, _| {
+    web::PathConfig::default().error_handler(|error, req| {
+        if let Some(refusal) = crate::middleware::literal_route_refusal(req) {
+            return actix_web::error::InternalError::from_response("method not allowed", refusal)
+                .into();
+        }
         let PathError::Deserialize(error) = error else {
             return ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", error.to_string()).into();
         };

@@ -51,6 +51,14 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             "must not contain NUL (U+0000) characters",
         ));
     }
+    if bytes.iter().any(|byte| matches!(byte, b'.' | b'e' | b'E')) {
+        // JSON has one number type: `60.0` is the whole number 60, as JSON Schema says.
+        let mut document: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|error| json_error(&error, "."))?;
+        whole_numbers(&mut document);
+        return serde_path_to_error::deserialize(document)
+            .map_err(|error| json_error(error.inner(), &error.path().to_string()));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|error| json_error(error.inner(), &error.path().to_string()))?;
@@ -58,6 +66,24 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         .end()
         .map_err(|error| json_error(&error, "."))?;
     Ok(value)
+}
+
+/// Turns every number with no fractional part (`60.0`, `1e3`) into the integer it is, so
+/// integer fields take it; other numbers stay as they are.
+fn whole_numbers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                *value = serde_json::Value::from(float as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        serde_json::Value::Object(object) => object.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// The first field of a JSON body whose text holds a U+0000 (which JSON can only spell

@@ -57,6 +57,7 @@ impl From<AdmitError> for ApiError {
     params(AgentSocketQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 400, description = "Not a WebSocket upgrade request (`NOT_A_WEBSOCKET`)", body = ErrorBody),
         (status = 401, description = "No client certificate, or one that is not ours, expired or revoked (mTLS)", body = ErrorBody),
         (status = 403, description = "The certificate names another agent (mTLS), or the agent is not approved", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),

@@ -21,6 +21,7 @@ pub struct EventsQuery {
     /// `Authorization: Bearer <token>`).
     pub token: Option<String>,
     /// Only events about this agent.
+    #[param(value_type = Option<Uuid>)]
     pub agent: Option<String>,
 }
 
@@ -64,6 +65,7 @@ fn token(req: &HttpRequest) -> Option<String> {
     params(EventsQuery),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 400, description = "Not a WebSocket upgrade request (`NOT_A_WEBSOCKET`)", body = ErrorBody),
         (status = 401, description = "Missing, expired or revoked token", body = ErrorBody),
         (status = 422, description = "`agent` is not a uuid", body = ErrorBody),
     )

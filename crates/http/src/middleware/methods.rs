@@ -44,8 +44,20 @@ impl RouteMethods {
         Self { routes }
     }
 
-    /// The methods `path` takes, if it is a documented path at all.
+    /// The methods of the documented path that is exactly `path` (no parameters), if any.
+    pub(crate) fn literal(&self, path: &str) -> Option<&[&'static str]> {
+        self.routes
+            .iter()
+            .find(|(template, _)| template.join("/") == path)
+            .map(|(_, methods)| methods.as_slice())
+    }
+
+    /// The methods `path` takes, if it is a documented path at all (a fixed route wins over
+    /// templates it also matches: `/agents/register` is not `/agents/{uuid}`).
     fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        if let Some(methods) = self.literal(path) {
+            return Some(methods.to_vec());
+        }
         let asked: Vec<&str> = path.split('/').collect();
         let mut allowed: Vec<&'static str> = Vec::new();
         for (template, methods) in &self.routes {
@@ -77,20 +89,30 @@ pub(crate) async fn head_as_get(
     next.call(req).await
 }
 
+/// 405 with `Allow: methods`.
+fn not_allowed(methods: &[&str]) -> HttpResponse {
+    let mut response = ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).error_response();
+    if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
+}
+
+/// When a path's parameter did not parse (`PATCH /agents/register` taken as
+/// `PATCH /agents/{uuid}`) but the path is a fixed route of its own: 405 for that route.
+pub(crate) fn literal_route_refusal(req: &HttpRequest) -> Option<HttpResponse> {
+    let routes = req.app_data::<web::Data<RouteMethods>>()?;
+    let methods = routes.literal(req.path())?;
+    (!methods.contains(&req.method().as_str())).then(|| not_allowed(methods))
+}
+
 /// What no route took: 405 with `Allow` for a known path, else 404.
 pub(crate) async fn unrouted(req: HttpRequest) -> HttpResponse {
     let allowed = req
         .app_data::<web::Data<RouteMethods>>()
         .and_then(|routes| routes.allowed(req.path()));
     match allowed {
-        Some(methods) => {
-            let mut response =
-                ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED).error_response();
-            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
-            response
-        }
+        Some(methods) => not_allowed(&methods),
         None => ApiError::for_status(StatusCode::NOT_FOUND).error_response(),
     }
 }
@@ -121,7 +143,7 @@ mod tests {
         };
         assert_eq!(
             routes.allowed("/api/v1/agents/register"),
-            Some(vec!["GET", "HEAD", "PATCH", "DELETE", "POST"])
+            Some(vec!["POST"])
         );
         assert_eq!(
             routes.allowed("/api/v1/agents/abc"),

@@ -32,7 +32,7 @@ pub struct SmtpBody {
     #[schema(example = 587, minimum = 1, maximum = 65535)]
     pub port: i64,
     /// `starttls` (required: a server that does not offer it is refused), `tls`, or `none`.
-    #[schema(example = "starttls")]
+    #[schema(example = "starttls", pattern = "^(starttls|tls|none)$")]
     pub security: String,
     /// Login, if the server wants one.
     pub username: Option<String>,
@@ -62,11 +62,11 @@ pub struct PushoverBody {
     pub enabled: bool,
     /// The application's API token (30 letters and digits); leave it out to keep the stored
     /// one. Never returned.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9]{30}$")]
     pub app_token: Option<SecretString>,
     /// The user or group key (30 letters and digits); leave it out to keep the stored one.
     /// Never returned.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9]{30}$")]
     pub user_key: Option<SecretString>,
     /// Only this device.
     pub device: Option<String>,

@@ -16,9 +16,11 @@ use crate::extract::ValidJson;
 pub struct ResetPasswordRequest {
     /// The token from the reset mail.
     #[validate(length(min = 1, max = 256, message = "must be the token from the reset mail"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub token: String,
     /// 12 to 256 characters.
     #[validate(custom(function = "rules::new_password"))]
+    #[schema(min_length = 12, max_length = 256)]
     pub new_password: String,
 }
 

@@ -18,19 +18,19 @@ use crate::extract::{AgentHeaders, ValidJson};
 pub struct RegisterBody {
     /// `linux`, `darwin` or `windows`.
     #[validate(custom(function = "rules::os"))]
-    #[schema(example = "linux")]
+    #[schema(example = "linux", pattern = "^(linux|darwin|windows)$")]
     pub os: String,
     /// CPU architecture.
     #[validate(custom(function = "rules::arch"))]
-    #[schema(example = "x86_64")]
+    #[schema(example = "x86_64", min_length = 1, max_length = 32)]
     pub arch: String,
     /// Host name.
     #[validate(custom(function = "rules::hostname"))]
-    #[schema(example = "web-01")]
+    #[schema(example = "web-01", min_length = 1, max_length = 253)]
     pub hostname: String,
     /// Agent version.
     #[validate(custom(function = "rules::agent_version"))]
-    #[schema(example = "2.3.14")]
+    #[schema(example = "2.3.14", min_length = 1, max_length = 64)]
     pub agent_version: String,
     /// The enrollment token, when not sent as `X-Registration-Key`.
     pub token: Option<String>,

@@ -35,6 +35,7 @@ pub struct CreateScriptBody {
     pub timeout_seconds: Option<i64>,
     /// `linux`, `darwin`, `windows`: a subset of the systems the type runs on (`cmd`: Windows
     /// only; `bash`/`sh`: not Windows). Default: all of those.
+    #[schema(min_items = 1)]
     pub platforms: Option<Vec<String>>,
     /// Up to 64 characters.
     pub category: Option<String>,

@@ -26,7 +26,12 @@ fn default_active() -> bool {
 pub struct CreateUserBody {
     /// 3 to 64 of `[A-Za-z0-9_.-]`, unique without regard to case.
     #[validate(custom(function = "rules::username"))]
-    #[schema(example = "jane.doe")]
+    #[schema(
+        example = "jane.doe",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9_.-]+$"
+    )]
     pub username: String,
     /// A valid address, unique without regard to case.
     #[validate(custom(function = "rules::email"))]
@@ -40,6 +45,7 @@ pub struct CreateUserBody {
     pub role: RoleDto,
     /// 12 to 256 characters.
     #[validate(custom(function = "rules::new_password"))]
+    #[schema(min_length = 12, max_length = 256)]
     pub password: String,
     /// Defaults to `true`.
     #[serde(default = "default_active")]

@@ -33,6 +33,7 @@ fn clearable<T, E: std::fmt::Display>(
 pub struct UpdateUserBody {
     /// New username (admins only).
     #[validate(custom(function = "rules::username"))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9_.-]+$")]
     pub username: Option<String>,
     /// New email, or `null` to remove it.
     #[validate(custom(function = "rules::email"))]
@@ -50,6 +51,7 @@ pub struct UpdateUserBody {
     pub is_active: Option<bool>,
     /// New password, 12 to 256 characters. Ends the user's other sessions.
     #[validate(custom(function = "rules::new_password"))]
+    #[schema(min_length = 12, max_length = 256)]
     pub password: Option<String>,
     /// Required when changing your own password.
     pub current_password: Option<String>,
