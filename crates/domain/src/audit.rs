@@ -59,7 +59,11 @@ pub struct AuditEntry {
     pub details: Value,
 }
 
-/// An entry to record, built with [`AuditRecord::by`] or [`AuditRecord::anonymous`].
+/// The name entries made by the server itself carry.
+pub const SYSTEM_ACTOR: &str = "slimrmm-server";
+
+/// An entry to record, built with [`AuditRecord::by`], [`AuditRecord::anonymous`] or
+/// [`AuditRecord::system`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     /// The user who acted.
@@ -108,6 +112,33 @@ impl AuditRecord {
             success: true,
             details: Value::Null,
         }
+    }
+
+    /// The server itself did `action` for whoever runs it: its command line (`slimrmm-server
+    /// user create`) or its start-up (the first admin).
+    pub fn system(action: &'static str) -> Self {
+        Self {
+            actor: None,
+            actor_name: Some(SYSTEM_ACTOR.to_owned()),
+            action,
+            target: None,
+            source_ip: None,
+            success: true,
+            details: Value::Null,
+        }
+    }
+
+    /// The record with every text made storable (a U+0000 in a name someone tried would
+    /// otherwise make the entry impossible to write).
+    fn storable(mut self) -> Self {
+        use crate::protocol::{storable, storable_text};
+        self.actor_name = self.actor_name.map(storable_text);
+        self.target = self.target.map(|target| AuditTarget {
+            kind: storable_text(target.kind),
+            id: storable_text(target.id),
+        });
+        self.details = storable(self.details);
+        self
     }
 
     /// On `kind` `id`.
@@ -213,6 +244,7 @@ impl AuditService {
     /// Records `record` now. A failure to record is logged, not returned: the action it
     /// describes has already happened and its answer must not change.
     pub async fn record(&self, record: AuditRecord) {
+        let record = record.storable();
         if let Err(error) = self.log.append(&record, self.clock.now()).await {
             tracing::error!(action = record.action, error = ?error, "an audit entry could not be written");
         }

@@ -78,8 +78,8 @@
 //! # Testing against the domain
 //!
 //! With the `mocks` feature every port has a `mockall` mock (`MockUserRepository`,
-//! `MockAgentRepository`, ...) and [`fixtures`] has canned values and mocks for the common
-//! cases, so other crates test their code against the domain without a database. The crate's
+//! `MockAgentRepository`, ...) and the `fixtures` module has canned values and mocks for the
+//! common cases, so other crates test their code against the domain without a database. The crate's
 //! `README.md` shows such a test.
 
 pub mod agent;

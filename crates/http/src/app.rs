@@ -41,6 +41,7 @@ pub fn build_app(
             }
         })
         .default_service(web::to(unrouted))
+        .wrap(from_fn(docs_policy))
         .wrap(from_fn(authenticate))
         .wrap(from_fn(body_deadline))
         .wrap(ErrorHandlers::new().default_handler(error_envelope))
@@ -49,6 +50,23 @@ pub fn build_app(
         .wrap(from_fn(head_as_get))
         .wrap(from_fn(metrics::record))
         .wrap(TracingLogger::default())
+}
+
+/// Swagger UI's pages get the documentation's content security policy (ReDoc's page sets its
+/// own).
+async fn docs_policy(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let docs = req.path().starts_with("/docs");
+    let mut response = next.call(req).await?;
+    if docs {
+        response.headers_mut().insert(
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            actix_web::http::header::HeaderValue::from_static(openapi::DOCS_POLICY),
+        );
+    }
+    Ok(response)
 }
 
 /// Only `/metrics`, for an address of its own (`SLIMRMM_METRICS_BIND`).

@@ -251,7 +251,11 @@ const REDOC_PAGE: &str = r#"<!DOCTYPE html>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>SlimRMM API reference</title>
-    <style>body { margin: 0; padding: 0; }</style>
+    <style>
+      body { margin: 0; padding: 0; }
+      /* ReDoc's footer credit links to Redocly with a logo from its CDN: not offline. */
+      a[href*="redocly.com"] { display: none !important; }
+    </style>
   </head>
   <body>
     <redoc spec-url="/openapi.json"></redoc>
@@ -260,9 +264,20 @@ const REDOC_PAGE: &str = r#"<!DOCTYPE html>
 </html>
 "#;
 
+/// What the documentation pages may load: only what this server serves (and inline styles,
+/// data images and ReDoc's blob workers). A browser refuses anything else before asking for
+/// it, so the docs work, and leak nothing, on a server without internet.
+pub(crate) const DOCS_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self' 'unsafe-inline'; font-src 'self' data:; worker-src 'self' blob:; \
+     script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
 async fn redoc_page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            DOCS_POLICY,
+        ))
         .body(REDOC_PAGE)
 }
 
@@ -292,8 +307,13 @@ pub(crate) fn docs(document: OpenApi) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/docs", web::get().to(docs_redirect))
             .route("/redoc", web::get().to(redoc_page))
             .route("/redoc/redoc.standalone.js", web::get().to(redoc_js))
-            .service(SwaggerUi::new("/docs/{_:.*}").config(
-                utoipa_swagger_ui::Config::from("/openapi.json").persist_authorization(true),
-            ));
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").config(
+                    utoipa_swagger_ui::Config::from("/openapi.json")
+                        .persist_authorization(true)
+                        // The public validator would receive the document: never.
+                        .validator_url("none"),
+                ),
+            );
     }
 }

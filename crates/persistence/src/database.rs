@@ -86,6 +86,35 @@ impl Database {
     }
 }
 
+/// `user@host:port/database` of a URL, without its password.
+fn describe(url: &url::Url) -> String {
+    format!(
+        "{}@{}:{}{}",
+        url.username(),
+        url.host_str().unwrap_or("localhost"),
+        url.port().unwrap_or(5432),
+        url.path()
+    )
+}
+
+/// Why PostgreSQL could not be reached, in one line naming the address: the network's answer
+/// when the server's port does not answer at all, else PostgreSQL's own.
+async fn unreachable(url: &url::Url, described: &str, error: &ConnectionError) -> anyhow::Error {
+    let host = url.host_str().unwrap_or("localhost").to_owned();
+    let port = url.port().unwrap_or(5432);
+    let probe = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await;
+    let cause = match probe {
+        Ok(Err(network)) => network.to_string(),
+        Err(_) => "no answer within 5 seconds".to_owned(),
+        Ok(Ok(_)) => error.to_string(),
+    };
+    anyhow::anyhow!("cannot connect to PostgreSQL at {described} (DATABASE_URL): {cause}")
+}
+
 /// Creates the database named in `url` if it does not exist, by connecting to the server's
 /// `postgres` maintenance database. Does nothing when the database exists; fails when it
 /// cannot be created (then connecting to it will tell why).
@@ -100,12 +129,12 @@ pub async fn ensure_database_exists(url: &SecretString) -> anyhow::Result<()> {
     {
         return Ok(());
     }
+    let described = describe(&target);
     target.set_path("/postgres");
-    let mut admin = AsyncPgConnection::establish(target.as_str())
-        .await
-        .map_err(|error: ConnectionError| {
-            anyhow::anyhow!("connecting to the postgres maintenance database: {error}")
-        })?;
+    let mut admin = match AsyncPgConnection::establish(target.as_str()).await {
+        Ok(admin) => admin,
+        Err(error) => return Err(unreachable(&target, &described, &error).await),
+    };
     let statement = format!("CREATE DATABASE {}", crate::sql::quote_identifier(&name));
     match diesel::sql_query(statement).execute(&mut admin).await {
         Ok(_) => {

@@ -12,7 +12,7 @@
 //! | `SLIMRMM_ACCESS_TOKEN_TTL` | `900` | access-token lifetime, seconds |
 //! | `SLIMRMM_REFRESH_TOKEN_TTL` | `604800` | refresh-token lifetime, seconds |
 //! | `SLIMRMM_SECRET_KEY` | none | master key (32 bytes, base64 or hex) sealing the CA key and stored secrets |
-//! | `SLIMRMM_DATA_DIR` | `data` | where the master key file is created when `SLIMRMM_SECRET_KEY` is unset |
+//! | `SLIMRMM_DATA_DIR` | `/var/lib/slimrmm` (root) or `~/.local/share/slimrmm` | where the master key file is created when `SLIMRMM_SECRET_KEY` is unset |
 //! | `SLIMRMM_AGENT_OFFLINE_AFTER` | `180` | seconds without a heartbeat before an agent is offline |
 //! | `SLIMRMM_AGENT_OVERDUE_AFTER` | `1800` | seconds offline before an agent is overdue |
 //! | `SLIMRMM_AGENT_MAX_FRAME_BYTES` | `16777216` | largest WebSocket frame an agent may send |
@@ -157,6 +157,40 @@ fn proxy(value: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{value:?} is not an address or a CIDR network"))
 }
 
+/// `host:port` or `address:port`; a host name is resolved (`localhost:8000` works).
+fn socket_address(value: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let value = value.trim();
+    if let Ok(address) = value.parse::<SocketAddr>() {
+        return Ok(address);
+    }
+    if value
+        .rsplit_once(':')
+        .is_none_or(|(_, port)| port.parse::<u16>().is_err())
+    {
+        return Err(format!(
+            "{value:?} is not host:port (for example 127.0.0.1:8000, [::1]:8000 or localhost:8000)"
+        ));
+    }
+    value
+        .to_socket_addrs()
+        .map_err(|error| format!("{value:?} does not resolve: {error}"))?
+        .next()
+        .ok_or_else(|| format!("{value:?} resolves to no address"))
+}
+
+/// A budget of requests per minute: a whole number of at least 1.
+fn per_minute(value: &str) -> Result<NonZeroU32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(0) => Err("must be at least 1 request per minute".to_owned()),
+        Ok(number) => Ok(NonZeroU32::new(number).expect("checked above")),
+        Err(_) => Err(format!(
+            "{value:?} is not a whole number of requests per minute (1 to {})",
+            u32::MAX
+        )),
+    }
+}
+
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(value.to_owned().into())
 }
@@ -176,18 +210,18 @@ pub struct Config {
     )]
     pub database_url: SecretString,
 
-    /// Address and port to listen on.
+    /// Address (or host name) and port to listen on.
     #[arg(
         long,
         env = "SLIMRMM_BIND",
         default_value = "127.0.0.1:8000",
-        global = true
+        value_parser = socket_address
     )]
     pub bind: SocketAddr,
 
     /// HMAC key for tokens (at least 32 bytes). Unset: generated once and kept in the database,
     /// so every replica and every restart agree.
-    #[arg(long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true, global = true)]
+    #[arg(long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
 
     /// Master key (32 bytes as base64 or 64 hex digits) that seals the agent CA's private key
@@ -197,130 +231,126 @@ pub struct Config {
     pub secret_key: Option<SecretString>,
 
     /// Directory for the master key file (used when SLIMRMM_SECRET_KEY is unset). Back it up:
-    /// without the key, the CA cannot sign and every agent must re-enroll.
-    #[arg(long, env = "SLIMRMM_DATA_DIR", default_value = "data", global = true)]
-    pub data_dir: std::path::PathBuf,
+    /// without the key, the CA cannot sign and every agent must re-enroll. Default:
+    /// `/var/lib/slimrmm` for root, else `$XDG_DATA_HOME/slimrmm` (`~/.local/share/slimrmm`),
+    /// whatever the working directory.
+    #[arg(long, env = "SLIMRMM_DATA_DIR", global = true)]
+    pub data_dir: Option<std::path::PathBuf>,
 
     /// Username of the admin created on first start (when there are no users).
-    #[arg(
-        long,
-        env = "SLIMRMM_ADMIN_USERNAME",
-        default_value = "admin",
-        global = true
-    )]
+    #[arg(long, env = "SLIMRMM_ADMIN_USERNAME", default_value = "admin")]
     pub admin_username: String,
 
     /// Password of that admin; unset: a random one is generated and printed once.
-    #[arg(long, env = "SLIMRMM_ADMIN_PASSWORD", value_parser = secret, hide_env_values = true, global = true)]
+    #[arg(long, env = "SLIMRMM_ADMIN_PASSWORD", value_parser = secret, hide_env_values = true)]
     pub admin_password: Option<SecretString>,
 
     /// Email of that admin.
-    #[arg(long, env = "SLIMRMM_ADMIN_EMAIL", global = true)]
+    #[arg(long, env = "SLIMRMM_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
 
     /// Serve the interactive documentation (/docs, /openapi.json).
-    #[arg(long, env = "SLIMRMM_DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), global = true)]
+    #[arg(long, env = "SLIMRMM_DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub debug: bool,
 
     /// Access-token lifetime in seconds.
-    #[arg(long, env = "SLIMRMM_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(u32).range(30..=86_400), global = true)]
+    #[arg(long, env = "SLIMRMM_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(u32).range(30..=86_400))]
     pub access_token_ttl: u32,
 
     /// Refresh-token lifetime in seconds (counted from the last refresh).
-    #[arg(long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000), global = true)]
+    #[arg(long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000))]
     pub refresh_token_ttl: u32,
 
     /// Seconds without a heartbeat before an online agent counts as offline.
-    #[arg(long, env = "SLIMRMM_AGENT_OFFLINE_AFTER", default_value_t = 180, value_parser = clap::value_parser!(u32).range(30..=86_400), global = true)]
+    #[arg(long, env = "SLIMRMM_AGENT_OFFLINE_AFTER", default_value_t = 180, value_parser = clap::value_parser!(u32).range(30..=86_400))]
     pub agent_offline_after: u32,
 
     /// Seconds offline before an agent is overdue (alerted once).
-    #[arg(long, env = "SLIMRMM_AGENT_OVERDUE_AFTER", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(60..=2_592_000), global = true)]
+    #[arg(long, env = "SLIMRMM_AGENT_OVERDUE_AFTER", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(60..=2_592_000))]
     pub agent_overdue_after: u32,
 
     /// The largest WebSocket frame an agent may send; a larger one closes that connection.
-    #[arg(long, env = "SLIMRMM_AGENT_MAX_FRAME_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    #[arg(long, env = "SLIMRMM_AGENT_MAX_FRAME_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub agent_max_frame_bytes: usize,
 
     /// Default seconds a command waits for an offline agent before it expires.
-    #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800), global = true)]
+    #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800))]
     pub command_expiry: u32,
 
     /// The server's address as users reach it (behind a proxy: the proxy's), for links in
     /// mails and push messages (password reset, alerts). Default: `http://` + the bind address.
-    #[arg(long, env = "SLIMRMM_PUBLIC_URL", global = true)]
+    #[arg(long, env = "SLIMRMM_PUBLIC_URL")]
     pub public_url: Option<String>,
 
     /// Pushover's API base URL (tests point it at a local server).
     #[arg(
         long,
         env = "SLIMRMM_PUSHOVER_API_URL",
-        default_value = "https://api.pushover.net",
-        global = true
+        default_value = "https://api.pushover.net"
     )]
     pub pushover_api_url: String,
 
     /// Seconds a mail server or Pushover may take to answer before the delivery is retried.
-    #[arg(long, env = "SLIMRMM_NOTIFY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=300), global = true)]
+    #[arg(long, env = "SLIMRMM_NOTIFY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=300))]
     pub notify_timeout: u32,
 
     /// Seconds after which a missed schedule slot (the server was down) is skipped rather than
     /// run late; only the latest missed slot is ever caught up.
-    #[arg(long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800), global = true)]
+    #[arg(long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800))]
     pub schedule_grace: u32,
 
     /// Command results larger than this many bytes are cut and marked truncated.
-    #[arg(long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024, global = true)]
+    #[arg(long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024)]
     pub result_max_bytes: usize,
 
     /// Days of one-minute metric history kept.
-    #[arg(long, env = "SLIMRMM_METRICS_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=400), global = true)]
+    #[arg(long, env = "SLIMRMM_METRICS_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=400))]
     pub metrics_retention_days: u16,
 
     /// Most database connections held by this process.
-    #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000), global = true)]
+    #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub database_pool_size: u16,
 
     /// Serve `/metrics` on this address instead of `SLIMRMM_BIND` (keep it off the public
     /// network).
-    #[arg(long, env = "SLIMRMM_METRICS_BIND", global = true)]
+    #[arg(long, env = "SLIMRMM_METRICS_BIND", value_parser = socket_address)]
     pub metrics_bind: Option<SocketAddr>,
 
     /// Requests per minute per client for the API (IPv4 address or IPv6 /64).
-    #[arg(long, env = "SLIMRMM_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("60"), global = true)]
+    #[arg(long, env = "SLIMRMM_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("60"), value_parser = per_minute)]
     pub rate_limit_per_minute: NonZeroU32,
 
     /// Requests per minute per client for login, forgot-password and reset-password.
-    #[arg(long, env = "SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("10"), global = true)]
+    #[arg(long, env = "SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("10"), value_parser = per_minute)]
     pub auth_rate_limit_per_minute: NonZeroU32,
 
     /// Requests per minute per client address for agent traffic (enrollment, polling, renewal,
     /// WebSocket connections); many agents behind one NAT address share it.
-    #[arg(long, env = "SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(600).expect("600"), global = true)]
+    #[arg(long, env = "SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(600).expect("600"), value_parser = per_minute)]
     pub agent_rate_limit_per_minute: NonZeroU32,
 
     /// TLS certificate chain (PEM) to serve HTTPS with (TLS 1.3 only); needs `SLIMRMM_TLS_KEY`.
-    #[arg(long, env = "SLIMRMM_TLS_CERT", requires = "tls_key", global = true)]
+    #[arg(long, env = "SLIMRMM_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
 
     /// The TLS certificate's private key (PEM).
-    #[arg(long, env = "SLIMRMM_TLS_KEY", requires = "tls_cert", global = true)]
+    #[arg(long, env = "SLIMRMM_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
 
     /// How agents prove who they are: `mtls` (a client certificate from our CA; the default
     /// when TLS or `SLIMRMM_CLIENT_CERT_HEADER` is configured) or `uuid` (believed, unverified;
     /// the default otherwise).
-    #[arg(long, env = "SLIMRMM_AGENT_AUTH", value_parser = agent_auth, global = true)]
+    #[arg(long, env = "SLIMRMM_AGENT_AUTH", value_parser = agent_auth)]
     pub agent_auth: Option<AgentAuthMode>,
 
     /// The header a TLS-terminating proxy puts the agent's client certificate in (nginx:
     /// `$ssl_client_escaped_cert`; Caddy: base64 DER), believed only from trusted proxies.
-    #[arg(long, env = "SLIMRMM_CLIENT_CERT_HEADER", global = true)]
+    #[arg(long, env = "SLIMRMM_CLIENT_CERT_HEADER")]
     pub client_cert_header: Option<String>,
 
     /// Proxies whose headers (`X-Forwarded-For`, the client certificate header) are believed:
     /// comma-separated addresses or CIDR networks.
-    #[arg(long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy, global = true)]
+    #[arg(long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy)]
     pub trusted_proxies: Vec<IpNet>,
 
     /// Log format.
@@ -330,12 +360,12 @@ pub struct Config {
     /// Most connections open at once (agents and API clients together); more wait in the
     /// listen backlog. Default: nine tenths of the process's open-file limit, keeping room for
     /// database connections and files.
-    #[arg(long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..), global = true)]
+    #[arg(long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..))]
     pub max_connections: Option<u32>,
 
     /// Seconds a client has to send a request's whole body after its head (then 408): a body
     /// trickled in byte by byte cannot hold a connection.
-    #[arg(long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600), global = true)]
+    #[arg(long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub request_body_timeout: u32,
 }
 
@@ -350,6 +380,31 @@ fn open_file_limit() -> Option<u64> {
         .next()?
         .parse()
         .ok()
+}
+
+/// The default data directory: `/var/lib/slimrmm` for root (a system service), else under the
+/// user's XDG data directory.
+fn default_data_dir(xdg: Option<PathBuf>, home: Option<PathBuf>, root: bool) -> PathBuf {
+    if root {
+        return PathBuf::from("/var/lib/slimrmm");
+    }
+    match (xdg.filter(|dir| dir.is_absolute()), home) {
+        (Some(xdg), _) => xdg.join("slimrmm"),
+        (None, Some(home)) => home.join(".local/share/slimrmm"),
+        (None, None) => PathBuf::from("/var/lib/slimrmm"),
+    }
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("Uid:"))
+                .and_then(|ids| ids.split_whitespace().next().map(|id| id == "0"))
+        })
+        .unwrap_or(false)
 }
 
 impl Config {
@@ -374,6 +429,45 @@ impl Config {
         self.tls_cert = self.tls_cert.filter(|path| !path.as_os_str().is_empty());
         self.tls_key = self.tls_key.filter(|path| !path.as_os_str().is_empty());
         self
+    }
+
+    /// Settings that only make sense together, checked after parsing so that the message names
+    /// the environment variables (which is how most people set them).
+    pub fn check(&self) -> Result<(), String> {
+        match (&self.tls_cert, &self.tls_key) {
+            (Some(_), None) => Err("SLIMRMM_TLS_CERT (--tls-cert) is set but SLIMRMM_TLS_KEY \
+                                    (--tls-key) is not: HTTPS needs both the certificate chain \
+                                    and its private key"
+                .to_owned()),
+            (None, Some(_)) => Err("SLIMRMM_TLS_KEY (--tls-key) is set but SLIMRMM_TLS_CERT \
+                                    (--tls-cert) is not: HTTPS needs both the certificate chain \
+                                    and its private key"
+                .to_owned()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Where the master key file lives: `SLIMRMM_DATA_DIR`, else a directory that does not
+    /// depend on where the server was started from (see [`Config::data_dir`]). A `data/`
+    /// directory holding a key in the working directory (the old default) is still used, with
+    /// a warning.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let legacy = PathBuf::from("data");
+        if legacy.join("secret.key").exists() {
+            tracing::warn!(
+                "using the master key in ./data (the old default, relative to the working \
+                 directory); set SLIMRMM_DATA_DIR to its absolute path"
+            );
+            return legacy;
+        }
+        default_data_dir(
+            std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
+            std::env::var_os("HOME").map(PathBuf::from),
+            running_as_root(),
+        )
     }
 
     /// Whether the server terminates TLS itself.
@@ -453,8 +547,62 @@ mod tests {
         ])
         .config;
         assert_eq!(tls.agent_auth(), AgentAuthMode::Uuid);
-        assert!(Cli::try_parse_from(["slimrmm-server", "--tls-cert", "c.pem"]).is_err());
+        let half = Cli::parse_from(["slimrmm-server", "--tls-cert", "c.pem"]).config;
+        let refusal = half.check().unwrap_err();
+        assert!(refusal.contains("SLIMRMM_TLS_KEY"), "{refusal}");
         assert!(Cli::try_parse_from(["slimrmm-server", "--trusted-proxies", "nope"]).is_err());
+    }
+
+    #[test]
+    fn addresses_may_be_host_names_and_budgets_are_explained() {
+        let cli = Cli::parse_from(["slimrmm-server", "--bind", "localhost:8000"]);
+        assert!(cli.config.bind.ip().is_loopback());
+        assert_eq!(cli.config.bind.port(), 8000);
+        let error = Cli::try_parse_from(["slimrmm-server", "--bind", "localhost"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("host:port"), "{error}");
+        let error = Cli::try_parse_from(["slimrmm-server", "--rate-limit-per-minute", "0"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("at least 1 request per minute"), "{error}");
+    }
+
+    #[test]
+    fn the_data_directory_does_not_depend_on_the_working_directory() {
+        assert_eq!(
+            default_data_dir(None, Some("/home/ann".into()), false),
+            PathBuf::from("/home/ann/.local/share/slimrmm")
+        );
+        assert_eq!(
+            default_data_dir(Some("/xdg".into()), Some("/home/ann".into()), false),
+            PathBuf::from("/xdg/slimrmm")
+        );
+        assert_eq!(
+            default_data_dir(Some("relative".into()), Some("/home/ann".into()), false),
+            PathBuf::from("/home/ann/.local/share/slimrmm")
+        );
+        assert_eq!(
+            default_data_dir(None, Some("/root".into()), true),
+            PathBuf::from("/var/lib/slimrmm")
+        );
+    }
+
+    #[test]
+    fn subcommands_show_only_their_own_options() {
+        use clap::CommandFactory;
+        let mut command = Cli::command();
+        command.build();
+        let help = command
+            .find_subcommand_mut("user")
+            .unwrap()
+            .find_subcommand_mut("create")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.lines().count() < 80, "{help}");
+        assert!(!help.contains("SLIMRMM_RATE_LIMIT_PER_MINUTE"), "{help}");
+        assert!(help.contains("DATABASE_URL"), "{help}");
     }
 
     #[test]

@@ -6,6 +6,10 @@ use slimrmm_server::{commands, telemetry};
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = cli.config.normalized();
+    if let Err(problem) = config.check() {
+        eprintln!("error: {problem}");
+        std::process::exit(2);
+    }
     telemetry::init(&config.log_format);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => commands::serve::run(config).await,

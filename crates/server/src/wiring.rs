@@ -81,10 +81,27 @@ async fn jwt_secret(config: &Config, db: &Database) -> anyhow::Result<SecretStri
         .context("reading the JWT signing key from the database")
 }
 
-/// The master key from `SLIMRMM_SECRET_KEY`, or the key file under `SLIMRMM_DATA_DIR`.
-pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
-    let (key, source) = MasterKey::load(config.secret_key.as_ref(), &config.data_dir)
-        .context("SLIMRMM_SECRET_KEY")?;
+/// The master key from `SLIMRMM_SECRET_KEY`, or the key file under `SLIMRMM_DATA_DIR`. A new
+/// key file is generated only for a database that holds no agent CA yet: a key could not open
+/// an existing CA, so generating one would only leave a stray file behind.
+pub async fn master_key(config: &Config, db: &Database) -> anyhow::Result<MasterKey> {
+    let data_dir = config.data_dir();
+    if config.secret_key.is_none() && !data_dir.join("secret.key").exists() {
+        let stored = CertificateAuthorityStore::new(db.clone())
+            .get()
+            .await
+            .context("reading the agent CA")?;
+        anyhow::ensure!(
+            stored.is_none(),
+            "this database's agent CA is sealed with a master key that is not here: \
+             SLIMRMM_SECRET_KEY is unset and {} holds no secret.key. Set SLIMRMM_SECRET_KEY, or \
+             SLIMRMM_DATA_DIR to the directory of the key the CA was created with (no new key \
+             was generated)",
+            data_dir.display()
+        );
+    }
+    let (key, source) =
+        MasterKey::load(config.secret_key.as_ref(), &data_dir).context("SLIMRMM_SECRET_KEY")?;
     match source {
         KeySource::Configured => tracing::info!("master key from SLIMRMM_SECRET_KEY"),
         KeySource::File(path) => tracing::info!(path = %path.display(), "master key from file"),
@@ -153,7 +170,7 @@ pub struct Assembly {
 /// Builds every adapter and service.
 pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly> {
     let tokens = JwtIssuer::new(&jwt_secret(config, &db).await?).context("SLIMRMM_JWT_SECRET")?;
-    let master = Arc::new(master_key(config)?);
+    let master = Arc::new(master_key(config, &db).await?);
     let ca = certificate_authority(&db, &master).await?;
     let transport: Arc<dyn Transport> = Arc::new(
         ChannelTransport::new(
@@ -361,9 +378,13 @@ fn client_certificate_source(config: &Config) -> anyhow::Result<ClientCertificat
     })
 }
 
-/// Creates the configured admin when no user exists yet. A generated password is printed once,
-/// on standard output, and never logged.
-pub async fn bootstrap_admin(config: &Config, users: &UserService) -> anyhow::Result<()> {
+/// Creates the configured admin when no user exists yet (audited as done by the server). A
+/// generated password is printed once, on standard output, and never logged.
+pub async fn bootstrap_admin(
+    config: &Config,
+    users: &UserService,
+    audit: &AuditService,
+) -> anyhow::Result<()> {
     use secrecy::ExposeSecret;
     let username = Username::parse(&config.admin_username)
         .map_err(|error| anyhow::anyhow!("SLIMRMM_ADMIN_USERNAME {error}"))?;
@@ -398,6 +419,15 @@ pub async fn bootstrap_admin(config: &Config, users: &UserService) -> anyhow::Re
         return Ok(());
     };
     tracing::info!(user_id = %created.id, username = %created.username, "created the first admin");
+    let record = slimrmm_domain::audit::AuditRecord::system("user.create")
+        .target("user", created.id)
+        .details(serde_json::json!({
+            "username": created.username.as_str(),
+            "role": "admin",
+            "first_admin": true,
+            "password_generated": generated,
+        }));
+    audit.record(record).await;
     if generated {
         println!(
             "\n  SlimRMM first start: created admin '{}' with password\n\n      {}\n\n  \

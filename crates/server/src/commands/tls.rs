@@ -13,7 +13,7 @@ use crate::wiring;
 pub async fn run(config: Config, command: TlsCommand) -> anyhow::Result<()> {
     let TlsCommand::IssueServerCert(args) = command;
     let db = wiring::prepare_database(&config).await?;
-    let master = wiring::master_key(&config)?;
+    let master = wiring::master_key(&config, &db).await?;
     let ca = wiring::certificate_authority(&db, &master).await?;
     issue(&ca, &args)?;
     println!(

@@ -98,6 +98,14 @@ fn migrate_and_user_create_work_from_the_command_line() {
         String::from_utf8_lossy(&create.stderr)
     );
     assert!(String::from_utf8_lossy(&create.stdout).contains("created user 'rescue'"));
+    assert_eq!(
+        db.query_i64(
+            "SELECT count(*) AS value FROM audit_log WHERE action = 'user.create' \
+             AND actor_name = 'slimrmm-server' AND details->>'via' = 'command line'"
+        ),
+        1,
+        "the command line's user creation is audited"
+    );
 
     let weak = server(&db)
         .args([
@@ -363,4 +371,42 @@ fn a_certificate_header_without_trusted_proxies_refuses_to_start() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn a_missing_master_key_is_explained_and_no_stray_key_is_made() {
+    let db = TestDatabase::new();
+    let root = std::env::temp_dir().join(format!("slimrmm-bin-key-{}", uuid::Uuid::new_v4()));
+    let (first, elsewhere) = (root.join("first"), root.join("elsewhere"));
+    let issue = |data_dir: &std::path::Path| {
+        server(&db)
+            .env_remove("SLIMRMM_SECRET_KEY")
+            .env("SLIMRMM_DATA_DIR", data_dir)
+            .args(["tls", "issue-server-cert", "--hostname", "localhost"])
+            .arg("--cert-out")
+            .arg(root.join("server.crt"))
+            .arg("--key-out")
+            .arg(root.join("server.key"))
+            .output()
+            .unwrap()
+    };
+    // The first start creates the key file and the agent CA sealed with it.
+    let created = issue(&first);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    assert!(first.join("secret.key").exists());
+    // Started with another data directory, it says why it cannot go on and makes no new key.
+    let refused = issue(&elsewhere);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("SLIMRMM_DATA_DIR"), "{message}");
+    assert!(message.contains("no new key was generated"), "{message}");
+    assert!(
+        !elsewhere.join("secret.key").exists(),
+        "a stray key was left behind"
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }
