@@ -9,9 +9,11 @@ use slimrmm_domain::PortError;
 use slimrmm_domain::user::{Password, PasswordHash, PasswordHasher};
 use tracing::Instrument;
 
-/// The most memory a stored hash may ask for (256 MiB): a larger cost is corrupt data, not a
-/// reason to allocate.
+/// The most memory a stored hash may ask for (256 MiB), and the most passes and lanes: larger
+/// costs are corrupt or hostile data, not a reason to allocate or to tie up a worker.
 const MAX_STORED_KIB: u32 = 256 * 1024;
+const MAX_STORED_PASSES: u32 = 16;
+const MAX_STORED_LANES: u32 = 8;
 
 /// How many hashes may wait per worker before new ones are refused.
 const QUEUE_PER_WORKER: usize = 2;
@@ -79,12 +81,20 @@ fn compute(
     if memory.len() < blocks {
         memory.resize(blocks, Block::new());
     }
-    Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
+    let computed = Argon2::new(algorithm, version, params.clone()).hash_password_into_with_memory(
         password,
         salt,
         out,
         &mut memory[..blocks],
-    )
+    );
+    // A stored hash with a larger cost than today's grew the work area: give it back, so each
+    // worker keeps only what today's parameters need.
+    let usual = Params::default().block_count();
+    if memory.len() > usual {
+        memory.truncate(usual);
+        memory.shrink_to_fit();
+    }
+    computed
 }
 
 /// A new PHC string for `password` with a fresh salt.
@@ -129,10 +139,15 @@ impl Inner {
         let Ok(params) = Params::try_from(hash) else {
             return false;
         };
-        if params.m_cost() > MAX_STORED_KIB {
+        if params.m_cost() > MAX_STORED_KIB
+            || params.t_cost() > MAX_STORED_PASSES
+            || params.p_cost() > MAX_STORED_LANES
+        {
             tracing::error!(
                 kib = params.m_cost(),
-                "a stored password hash asks for too much memory; treated as not matching"
+                passes = params.t_cost(),
+                lanes = params.p_cost(),
+                "a stored password hash asks for too much work; treated as not matching"
             );
             return false;
         }

@@ -77,8 +77,9 @@ fn replayed(answer: StoredAnswer) -> HttpResponse {
 
 /// Runs `work` once per caller and key: without a key it just runs; with one, a repeat of the
 /// same request gets the first answer, a concurrent repeat 409 `IDEMPOTENCY_KEY_IN_USE`, and the
-/// key reused for another request 422 naming the header.
-pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>>>(
+/// key reused for another request 422 naming the header. With a key the work runs in a task of
+/// its own, so a client that hangs up mid-request still gets its answer stored for the retry.
+pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>> + 'static>(
     state: &AppState,
     caller: &Actor,
     key: IdempotencyHeader,
@@ -116,6 +117,19 @@ pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>>>(
             ));
         }
     }
+    let state = state.clone();
+    let task = actix_web::rt::spawn(async move { answer_once(&state, user, &key, work).await });
+    task.await
+        .map_err(|_| ApiError::internal(&"an idempotent request's task was lost"))?
+}
+
+/// Runs the work, keeps its answer for the key, and gives the answer back.
+async fn answer_once<F: Future<Output = Result<HttpResponse, ApiError>>>(
+    state: &AppState,
+    user: slimrmm_domain::user::UserId,
+    key: &IdempotencyKey,
+    work: F,
+) -> Result<HttpResponse, ApiError> {
     let response = match work.await {
         Ok(response) => response,
         Err(error) => error.error_response(),
@@ -130,7 +144,7 @@ pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>>>(
         status: status.as_u16(),
         body: bytes.to_vec(),
     };
-    if let Err(error) = state.idempotency.finish(user, &key, &answer).await {
+    if let Err(error) = state.idempotency.finish(user, key, &answer).await {
         // The work is done and answered; a retry will find the key in progress and be told
         // its outcome is unknown rather than run twice.
         tracing::error!(error = ?error, "the answer of an idempotent request could not be kept");

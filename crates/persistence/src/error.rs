@@ -9,17 +9,45 @@ pub(crate) fn pool_error(error: PoolError) -> PortError {
     PortError::Unavailable(anyhow::anyhow!("database connection unavailable: {error}"))
 }
 
-/// A statement failed.
+/// What PostgreSQL says when it cannot do the work right now, whatever the statement: it is
+/// shutting down or starting up (57P01, 57P03), out of room (53xxx), read-only after a
+/// failover (25006), or a statement lost a race or ran out of time (40001, 40P01, 55P03,
+/// 57014). diesel does not expose the SQLSTATE, so its messages are recognised.
+const TRANSIENT: [&str; 10] = [
+    "terminating connection due to administrator command",
+    "the database system is",
+    "could not extend file",
+    "no space left on device",
+    "out of memory",
+    "too many connections",
+    "deadlock detected",
+    "could not obtain lock",
+    "canceling statement due to",
+    "read-only transaction",
+];
+
+/// A statement failed: `Unavailable` when the database could not do any work now (retry
+/// later, keep what was to be written), `Unexpected` when this statement was refused.
 pub(crate) fn query_error(error: DieselError) -> PortError {
-    match &error {
+    let transient = match &error {
         DieselError::DatabaseError(
-            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            DatabaseErrorKind::ClosedConnection
+            | DatabaseErrorKind::UnableToSendCommand
+            | DatabaseErrorKind::ReadOnlyTransaction
+            | DatabaseErrorKind::SerializationFailure,
             _,
         )
-        | DieselError::BrokenTransactionManager => {
-            PortError::Unavailable(anyhow::Error::new(error).context("database connection lost"))
+        | DieselError::BrokenTransactionManager => true,
+        DieselError::DatabaseError(_, info) => {
+            let message = info.message().to_ascii_lowercase();
+            TRANSIENT.iter().any(|marker| message.contains(marker))
         }
-        _ => PortError::Unexpected(anyhow::Error::new(error).context("database query failed")),
+        _ => false,
+    };
+    if transient {
+        PortError::Unavailable(anyhow::Error::new(error).context("the database cannot work now"))
+    } else {
+        PortError::Unexpected(anyhow::Error::new(error).context("database query failed"))
     }
 }
 

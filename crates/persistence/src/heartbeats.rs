@@ -32,7 +32,9 @@ struct Pending {
 ///
 /// One agent's row can never block the others': a batch the database refuses is split in
 /// halves until the refused rows are found, and those alone are dropped (logged and counted
-/// in [`DroppedRecords`]). While the database is unavailable the batch is kept whole.
+/// in [`DroppedRecords`]) once the others were written. While the database is unavailable, or
+/// refuses every row, the batch is kept whole; a flush that is cancelled keeps what it had not
+/// written.
 #[derive(Clone, Default)]
 pub struct HeartbeatWriter {
     pending: Arc<Mutex<HashMap<AgentId, Pending>>>,
@@ -73,6 +75,21 @@ impl HeartbeatSink for HeartbeatWriter {
                 );
             }
         }
+    }
+}
+
+/// A flush under way: what is still to write and the rows refused so far. Dropped (at the end,
+/// or when the flush is cancelled), it puts them back in the buffer.
+struct InFlight<'a> {
+    writer: &'a HeartbeatWriter,
+    todo: Vec<Vec<(AgentId, Pending)>>,
+    refused: Vec<(AgentId, Pending)>,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let left = self.todo.drain(..).flatten().chain(self.refused.drain(..));
+        self.writer.keep(left);
     }
 }
 
@@ -215,15 +232,23 @@ impl HeartbeatWriter {
         if batch.is_empty() {
             return Ok(0);
         }
+        // Whatever is not written when this ends, or when the flush is cancelled (a shutdown
+        // aborting the task mid-write), goes back to the buffer.
+        let mut flight = InFlight {
+            writer: self,
+            todo: vec![batch],
+            refused: Vec::new(),
+        };
         let mut written = 0;
-        // Batches to write; a refused one comes back as its two halves.
-        let mut todo = vec![batch];
-        while let Some(chunk) = todo.pop() {
+        // Batches to write, the last first; a refused one comes back as its two halves.
+        while let Some(chunk) = flight.todo.last() {
             let mut columns = Columns::default();
-            for (_, entry) in &chunk {
+            for (_, entry) in chunk {
                 columns.push(entry.clone());
             }
-            match write(db, columns).await {
+            let outcome = write(db, columns).await;
+            let chunk = flight.todo.pop().unwrap_or_default();
+            match outcome {
                 Ok(back_online) => {
                     written += chunk.len();
                     for uuid in back_online {
@@ -236,23 +261,33 @@ impl HeartbeatWriter {
                     }
                 }
                 Err(error @ PortError::Unavailable(_)) => {
-                    self.keep(chunk.into_iter().chain(todo.into_iter().flatten()));
+                    flight.todo.push(chunk);
                     return Err(error);
                 }
                 Err(error) if chunk.len() == 1 => {
-                    let agent = chunk[0].0;
-                    tracing::error!(%agent, error = ?error, "the database refused an agent's heartbeat; dropped");
-                    self.dropped
-                        .record(DroppedKind::Heartbeat, DropReason::Unstorable);
+                    tracing::warn!(agent = %chunk[0].0, error = ?error, "the database refused an agent's heartbeat");
+                    flight.refused.extend(chunk);
                 }
                 Err(error) => {
                     tracing::warn!(rows = chunk.len(), error = ?error, "a heartbeat batch was refused; writing it in halves");
                     let mut first = chunk;
                     let second = first.split_off(first.len() / 2);
-                    todo.push(second);
-                    todo.push(first);
+                    flight.todo.push(second);
+                    flight.todo.push(first);
                 }
             }
+        }
+        // A row is dropped only when the database demonstrably takes the others: when every
+        // row was refused the fault is the database's, and everything is kept for next time.
+        if written == 0 && !flight.refused.is_empty() {
+            return Err(PortError::unexpected(anyhow::anyhow!(
+                "the database refused every heartbeat of the batch; kept for the next try"
+            )));
+        }
+        for (agent, _) in flight.refused.drain(..) {
+            tracing::error!(%agent, "the database refused an agent's heartbeat that others' were written with; dropped");
+            self.dropped
+                .record(DroppedKind::Heartbeat, DropReason::Unstorable);
         }
         Ok(written)
     }

@@ -1,13 +1,13 @@
 //! Agent messages kept while the database is unavailable, to be written when it is back: a
 //! bounded, ordered buffer of this process.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
 use super::messages::kind_of;
-use crate::agent::Agent;
+use crate::agent::{Agent, AgentId};
 use crate::health::DroppedKind;
 use crate::protocol::AgentMessage;
 
@@ -33,6 +33,8 @@ pub(super) enum Deferral {
 struct State {
     queue: VecDeque<Entry>,
     bytes: usize,
+    /// How many each agent has kept: one agent cannot fill the buffer for all.
+    per_agent: HashMap<AgentId, usize>,
     /// An entry is out of the queue being written: newer messages still wait behind it.
     draining: bool,
 }
@@ -44,16 +46,34 @@ pub(super) struct DeferredMessages {
     max_bytes: usize,
 }
 
-/// A message's size as far as the bound is concerned (its reported data dominates).
+/// An estimate of the memory a kept message holds: its text, and about three times the text
+/// of parsed JSON (maps, vectors and their allocations).
 fn size_of(message: &AgentMessage) -> usize {
     const OVERHEAD: usize = 512;
     match message {
         AgentMessage::Reply(reply) => {
             OVERHEAD
-                + reply.data.as_ref().map_or(0, |data| data.to_string().len())
+                + 3 * reply.data.as_ref().map_or(0, |data| data.to_string().len())
                 + reply.error.as_ref().map_or(0, String::len)
+                + reply.action.len()
         }
-        AgentMessage::InventoryChange(change) => OVERHEAD + change.changes.len() * 128,
+        AgentMessage::InventoryChange(change) => {
+            OVERHEAD
+                + change
+                    .changes
+                    .iter()
+                    .map(|change| match change {
+                        crate::protocol::PackageChange::Installed { name, version } => {
+                            96 + name.len() + version.len()
+                        }
+                        crate::protocol::PackageChange::Removed { name } => 96 + name.len(),
+                    })
+                    .sum::<usize>()
+        }
+        AgentMessage::ThresholdAlert(alert) => {
+            OVERHEAD + alert.message.len() + alert.metric.len() + alert.severity.len()
+        }
+        AgentMessage::Other { action } => OVERHEAD + action.len(),
         _ => OVERHEAD,
     }
 }
@@ -64,6 +84,7 @@ impl DeferredMessages {
             state: Mutex::new(State {
                 queue: VecDeque::new(),
                 bytes: 0,
+                per_agent: HashMap::new(),
                 draining: false,
             }),
             max_messages,
@@ -79,10 +100,15 @@ impl DeferredMessages {
         at: DateTime<Utc>,
     ) -> Deferral {
         let size = size_of(&message);
-        if state.queue.len() >= self.max_messages || state.bytes + size > self.max_bytes {
+        let mine = state.per_agent.get(&agent.id).copied().unwrap_or(0);
+        if state.queue.len() >= self.max_messages
+            || state.bytes + size > self.max_bytes
+            || mine >= self.per_agent_limit()
+        {
             return Deferral::Full(kind_of(&message));
         }
         state.bytes += size;
+        *state.per_agent.entry(agent.id).or_default() += 1;
         state.queue.push_back(Entry {
             agent: agent.clone(),
             message,
@@ -90,6 +116,11 @@ impl DeferredMessages {
             size,
         });
         Deferral::Kept
+    }
+
+    /// One agent keeps at most a tenth of the buffer (and at least 100 messages).
+    fn per_agent_limit(&self) -> usize {
+        (self.max_messages / 10).max(100)
     }
 
     /// Keeps `message` if others are kept (so that it is written after them); otherwise hands
@@ -126,10 +157,25 @@ impl DeferredMessages {
             Some(entry) => {
                 state.bytes -= entry.size;
                 state.draining = true;
+                if let Some(count) = state.per_agent.get_mut(&entry.agent.id) {
+                    *count -= 1;
+                    if *count == 0 {
+                        state.per_agent.remove(&entry.agent.id);
+                    }
+                }
             }
             None => state.draining = false,
         }
         entry
+    }
+
+    /// Holds an entry taken by [`next`](Self::next) while it is written: dropped before
+    /// [`Taken::keep`] (the writing task was cancelled), it goes back to the front.
+    pub(super) fn taken(&self, entry: Entry) -> Taken<'_> {
+        Taken {
+            deferred: self,
+            entry: Some(entry),
+        }
     }
 
     /// The entry taken by [`next`](Self::next) is settled.
@@ -139,11 +185,39 @@ impl DeferredMessages {
     pub(super) fn put_back(&self, entry: Entry) {
         let mut state = self.state.lock().expect("deferred messages");
         state.bytes += entry.size;
+        *state.per_agent.entry(entry.agent.id).or_default() += 1;
         state.queue.push_front(entry);
         state.draining = false;
     }
 
     pub(super) fn len(&self) -> usize {
         self.state.lock().expect("deferred messages").queue.len()
+    }
+}
+
+/// An entry out of the buffer while it is written.
+pub(super) struct Taken<'a> {
+    deferred: &'a DeferredMessages,
+    entry: Option<Entry>,
+}
+
+impl Taken<'_> {
+    /// What to write: the agent, the message and when it arrived.
+    pub(super) fn parts(&self) -> (Agent, AgentMessage, DateTime<Utc>) {
+        let entry = self.entry.as_ref().expect("taken entry");
+        (entry.agent.clone(), entry.message.clone(), entry.at)
+    }
+
+    /// The write finished (either way): the caller decides what becomes of the entry.
+    pub(super) fn keep(mut self) -> Entry {
+        self.entry.take().expect("taken entry")
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            self.deferred.put_back(entry);
+        }
     }
 }

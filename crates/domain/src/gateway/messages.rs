@@ -89,10 +89,12 @@ impl GatewayService {
         let mut handled = 0;
         while let Some(entry) = self.deferred.next() {
             let kind = kind_of(&entry.message);
-            match self
-                .handle(&entry.agent, entry.message.clone(), entry.at)
-                .await
-            {
+            // Put back if this task is cancelled while the entry is out (a shutdown).
+            let taken = self.deferred.taken(entry);
+            let (agent, message, at) = taken.parts();
+            let result = self.handle(&agent, message, at).await;
+            let entry = taken.keep();
+            match result {
                 Ok(()) => self.deferred.done(),
                 Err(error @ PortError::Unavailable(_)) => {
                     self.deferred.put_back(entry);
@@ -172,6 +174,9 @@ impl GatewayService {
         }
     }
 
+    /// Settles the execution a reply answers. An inventory it carries is stored first, while
+    /// the execution is still open: a reply kept through a database outage and written again
+    /// then stores both, instead of finding its execution settled and its inventory lost.
     async fn answer(
         &self,
         agent: &Agent,
@@ -179,8 +184,15 @@ impl GatewayService {
         now: DateTime<Utc>,
     ) -> Result<(), PortError> {
         let id = reply.execution;
+        let kind = match reply.action.as_str() {
+            "get_software_inventory" => Some(InventoryKind::Software),
+            "get_available_updates" => Some(InventoryKind::Updates),
+            _ => None,
+        };
         let outcome = outcome_of(reply, self.execution_settings.max_result_bytes);
-        let truncated = outcome.truncated;
+        if let Some(kind) = kind {
+            self.store_inventory(agent, id, kind, &outcome, now).await?;
+        }
         let Some(execution) = self
             .ports
             .executions
@@ -192,12 +204,37 @@ impl GatewayService {
             return Ok(());
         };
         self.ports.events.publish(Event::execution(&execution));
-        let kind = match execution.action.as_str() {
-            "get_software_inventory" => InventoryKind::Software,
-            "get_available_updates" => InventoryKind::Updates,
-            _ => return Ok(()),
+        Ok(())
+    }
+
+    /// Stores the inventory of a reply to the agent's own open `kind` request.
+    async fn store_inventory(
+        &self,
+        agent: &Agent,
+        id: crate::execution::ExecutionId,
+        kind: InventoryKind,
+        outcome: &crate::execution::ReplyOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortError> {
+        let action = match kind {
+            InventoryKind::Software => "get_software_inventory",
+            InventoryKind::Updates => "get_available_updates",
         };
-        if let (false, Some(data)) = (truncated, outcome.result.as_ref())
+        let open = self
+            .ports
+            .executions
+            .find(id)
+            .await?
+            .is_some_and(|execution| {
+                execution.agent == agent.id
+                    && execution.action == action
+                    && matches!(
+                        execution.status,
+                        crate::execution::ExecutionStatus::Sent
+                            | crate::execution::ExecutionStatus::TimedOut
+                    )
+            });
+        if let (true, false, Some(data)) = (open, outcome.truncated, outcome.result.as_ref())
             && let Some(inventory) = Inventory::from_reply(kind, data, now)
         {
             self.ports

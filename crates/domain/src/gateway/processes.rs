@@ -75,8 +75,19 @@ impl GatewayService {
         Ok(dead.len())
     }
 
-    /// This process is stopping cleanly: it leaves the registry.
+    /// This process is stopping cleanly: what it sent and saw no answer to is settled (its
+    /// connections are gone; an agent that reconnected during the shutdown may have been sent
+    /// something after its connections were closed), and it leaves the registry.
     pub async fn leave(&self) -> Result<(), PortError> {
+        let now = self.ports.clock.now();
+        for execution in self
+            .ports
+            .executions
+            .abandoned(self.process, ABANDONED, now)
+            .await?
+        {
+            self.ports.events.publish(Event::execution(&execution));
+        }
         self.ports.processes.forget(self.process).await
     }
 }

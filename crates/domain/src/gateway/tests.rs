@@ -52,6 +52,23 @@ async fn heartbeats_are_submitted_and_their_events_throttled() {
 async fn an_answer_settles_the_agents_own_execution_and_stores_its_inventory() {
     let mut ports = gateway_services();
     let id = ExecutionId(Uuid::new_v4());
+    ports.executions.expect_find().times(1).returning(|id| {
+        let mut execution = queued(&crate::execution::NewExecution {
+            id,
+            agent: AgentId(Uuid::from_u128(7)),
+            action: "get_software_inventory".into(),
+            params: json!({}),
+            mutating: false,
+            timeout_seconds: 45,
+            created_by: None,
+            created_at: crate::test_support::t0(),
+            expires_at: crate::test_support::t0(),
+            script: None,
+            policy_run: None,
+        });
+        execution.status = ExecutionStatus::Sent;
+        Ok(Some(execution))
+    });
     ports
         .executions
         .expect_complete()

@@ -51,21 +51,31 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             "must not contain NUL (U+0000) characters",
         ));
     }
-    if bytes.iter().any(|byte| matches!(byte, b'.' | b'e' | b'E')) {
-        // JSON has one number type: `60.0` is the whole number 60, as JSON Schema says.
-        let mut document: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|error| json_error(&error, "."))?;
-        whole_numbers(&mut document);
-        return serde_path_to_error::deserialize(document)
-            .map_err(|error| json_error(error.inner(), &error.path().to_string()));
-    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| json_error(error.inner(), &error.path().to_string()))?;
-    deserializer
-        .end()
-        .map_err(|error| json_error(&error, "."))?;
-    Ok(value)
+    let parsed = serde_path_to_error::deserialize(&mut deserializer);
+    match parsed {
+        Ok(value) => {
+            deserializer
+                .end()
+                .map_err(|error| json_error(&error, "."))?;
+            Ok(value)
+        }
+        // JSON has one number type: `60.0` is the whole number 60, as JSON Schema says. Only
+        // a body an integer field refused for that is read again with such numbers made whole.
+        Err(error)
+            if error
+                .inner()
+                .to_string()
+                .contains("invalid type: floating point") =>
+        {
+            let mut document: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|error| json_error(&error, "."))?;
+            whole_numbers(&mut document);
+            serde_path_to_error::deserialize(document)
+                .map_err(|error| json_error(error.inner(), &error.path().to_string()))
+        }
+        Err(error) => Err(json_error(error.inner(), &error.path().to_string())),
+    }
 }
 
 /// Turns every number with no fractional part (`60.0`, `1e3`) into the integer it is, so

@@ -2,13 +2,15 @@
 //! within `HttpSettings::body_timeout`, or reading it fails and the answer is 408. Without it a
 //! body trickled in at a byte a second holds its connection (and a file descriptor) forever.
 
+use std::cell::Cell;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::header;
+use actix_web::http::{ConnectionType, header};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::{Error, HttpMessage};
@@ -22,6 +24,8 @@ struct Deadline {
     inner: Payload,
     expiry: Pin<Box<Sleep>>,
     expired: bool,
+    /// Set once the whole body was read.
+    finished: Rc<Cell<bool>>,
 }
 
 impl Stream for Deadline {
@@ -32,6 +36,9 @@ impl Stream for Deadline {
             return Poll::Ready(None);
         }
         if let Poll::Ready(item) = Pin::new(&mut self.inner).poll_next(cx) {
+            if item.is_none() {
+                self.finished.set(true);
+            }
             return Poll::Ready(item);
         }
         if self.expiry.as_mut().poll(cx).is_ready() {
@@ -45,8 +52,20 @@ impl Stream for Deadline {
     }
 }
 
+/// Whether the request announces a body.
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|length| length.trim() != "0")
+}
+
 /// Puts the deadline on every request body except WebSocket upgrades (whose "body" is the
-/// connection itself).
+/// connection itself). An answer given before the whole body arrived (the deadline passed, or
+/// the handler refused the request without reading it) closes the connection: otherwise the
+/// server would go on reading what the client trickles in, with no deadline at all.
 pub(crate) async fn body_deadline(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -54,18 +73,28 @@ pub(crate) async fn body_deadline(
     let timeout = req
         .app_data::<Data<AppState>>()
         .map(|state| state.settings.body_timeout);
-    if let Some(timeout) = timeout
-        && !req.headers().contains_key(header::UPGRADE)
-    {
-        let inner = req.take_payload();
-        let deadline = Deadline {
-            inner,
-            expiry: Box::pin(sleep_until(Instant::now() + timeout)),
-            expired: false,
-        };
-        req.set_payload(Payload::from(
-            Box::pin(deadline) as Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>
-        ));
+    let Some(timeout) = timeout.filter(|_| has_body(&req)) else {
+        return next.call(req).await;
+    };
+    if req.headers().contains_key(header::UPGRADE) {
+        return next.call(req).await;
     }
-    next.call(req).await
+    let finished = Rc::new(Cell::new(false));
+    let deadline = Deadline {
+        inner: req.take_payload(),
+        expiry: Box::pin(sleep_until(Instant::now() + timeout)),
+        expired: false,
+        finished: finished.clone(),
+    };
+    req.set_payload(Payload::from(
+        Box::pin(deadline) as Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>>
+    ));
+    let mut response = next.call(req).await?;
+    if !finished.get() {
+        response
+            .response_mut()
+            .head_mut()
+            .set_connection_type(ConnectionType::Close);
+    }
+    Ok(response)
 }

@@ -410,3 +410,51 @@ fn a_missing_master_key_is_explained_and_no_stray_key_is_made() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn configuration_mistakes_are_named_as_an_operator_would_look_for_them() {
+    let db = TestDatabase::new();
+    // An unreachable database: which address, and why.
+    let port = free_port();
+    let unreachable = server(&db)
+        .env(
+            "DATABASE_URL",
+            format!("postgres://postgres:hunter2@127.0.0.1:{port}/slimrmm"),
+        )
+        .env("RUST_BACKTRACE", "0")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!unreachable.status.success());
+    let message = String::from_utf8_lossy(&unreachable.stderr);
+    assert!(
+        message.contains(&format!("127.0.0.1:{port}")) && message.contains("refused"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("hunter2"),
+        "the password is never shown: {message}"
+    );
+    assert!(message.lines().count() <= 2, "one line: {message}");
+
+    // Half a TLS configuration: named by its environment variables.
+    let half = server(&db)
+        .env("SLIMRMM_TLS_CERT", "/etc/slimrmm/cert.pem")
+        .env_remove("SLIMRMM_TLS_KEY")
+        .output()
+        .unwrap();
+    assert!(!half.status.success());
+    let message = String::from_utf8_lossy(&half.stderr);
+    assert!(message.contains("SLIMRMM_TLS_KEY"), "{message}");
+
+    // A budget of zero.
+    let zero = server(&db)
+        .env("SLIMRMM_RATE_LIMIT_PER_MINUTE", "0")
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&zero.stderr);
+    assert!(
+        message.contains("at least 1 request per minute"),
+        "{message}"
+    );
+}

@@ -4,6 +4,7 @@ use serde_json::Value;
 use serde_json::json;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::audit::AuditRecord;
+use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::Command;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -64,15 +65,14 @@ pub async fn agent_action(
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
-    once(&state, &caller.actor, key, fingerprint, async {
-        queue(&state, &caller, ip, uuid.into_inner(), body).await
-    })
-    .await
+    let (work_state, actor) = (state.clone(), caller.actor.clone());
+    let work = async move { queue(&work_state, &actor, ip, uuid.into_inner(), body).await };
+    once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn queue(
     state: &AppState,
-    caller: &Authorized<Operate>,
+    actor: &Actor,
     ip: ClientIp,
     uuid: Uuid,
     body: ActionBody,
@@ -81,9 +81,9 @@ async fn queue(
     let expires_in = body.expires_in.map(crate::dto::rules::seconds);
     let execution = state
         .executions
-        .create(&caller.actor, AgentId(uuid), command, expires_in)
+        .create(actor, AgentId(uuid), command, expires_in)
         .await?;
-    let record = AuditRecord::by(&caller.actor, "agent.command")
+    let record = AuditRecord::by(actor, "agent.command")
         .target("agent", execution.agent)
         .from(ip.0)
         .details(json!({"action": execution.action, "execution_id": execution.id.to_string()}));

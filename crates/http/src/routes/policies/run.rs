@@ -2,6 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 use slimrmm_domain::audit::AuditRecord;
+use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::policy::{PolicyError, PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
 use utoipa::{IntoParams, ToSchema};
@@ -51,15 +52,14 @@ pub async fn execute_policy(
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
     let fingerprint = fingerprint(&req, &body.0);
-    once(&state, &caller.actor, key, fingerprint, async {
-        start_run(&state, &caller, ip, policy, body.0).await
-    })
-    .await
+    let (work_state, actor) = (state.clone(), caller.actor.clone());
+    let work = async move { start_run(&work_state, &actor, ip, policy, body.0).await };
+    once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn start_run(
     state: &AppState,
-    caller: &Authorized<Operate>,
+    actor: &Actor,
     ip: ClientIp,
     policy: PolicyId,
     body: RunPolicyBody,
@@ -67,11 +67,8 @@ async fn start_run(
     let request = PolicyRunRequest {
         expires_in: body.expires_in.map(crate::dto::rules::seconds),
     };
-    let run = state
-        .policies
-        .execute(&caller.actor, policy, request)
-        .await?;
-    let record = AuditRecord::by(&caller.actor, "policy.execute")
+    let run = state.policies.execute(actor, policy, request).await?;
+    let record = AuditRecord::by(actor, "policy.execute")
         .target("policy", policy)
         .from(ip.0)
         .details(json!({"run_id": run.run.id.to_string(), "agents": run.run.target_count}));

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
 use slimrmm_domain::audit::AuditRecord;
+use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::script::{ExecuteScriptError, ScriptId, ScriptRunRequest};
 use utoipa::{IntoParams, ToSchema};
@@ -105,22 +106,21 @@ pub async fn execute_script(
     let script = ScriptId(id.into_inner());
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
-    once(&state, &caller.actor, key, fingerprint, async {
-        run(&state, &caller, ip, script, body).await
-    })
-    .await
+    let (work_state, actor) = (state.clone(), caller.actor.clone());
+    let work = async move { run(&work_state, &actor, ip, script, body).await };
+    once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn run(
     state: &AppState,
-    caller: &Authorized<Operate>,
+    actor: &Actor,
     ip: ClientIp,
     script: ScriptId,
     body: ExecuteScriptBody,
 ) -> Result<HttpResponse, ApiError> {
     let run = state
         .scripts
-        .execute(&caller.actor, script, body.request()?)
+        .execute(actor, script, body.request()?)
         .await
         .map_err(|error| match error {
             ExecuteScriptError::NoTargets | ExecuteScriptError::Incompatible { .. } => {
@@ -128,7 +128,7 @@ async fn run(
             }
             other => other.into(),
         })?;
-    let record = AuditRecord::by(&caller.actor, "script.execute").target("script", script).from(ip.0).details(json!({"agents": run.executions.len(), "execution_ids": run.executions.iter().map(|execution| execution.id.to_string()).collect::<Vec<_>>()}));
+    let record = AuditRecord::by(actor, "script.execute").target("script", script).from(ip.0).details(json!({"agents": run.executions.len(), "execution_ids": run.executions.iter().map(|execution| execution.id.to_string()).collect::<Vec<_>>()}));
     state.audit.record(record).await;
     let message = format!("Script queued on {} agent(s)", run.executions.len());
     Ok(accepted(ScriptRunResponse::from(run), message))
