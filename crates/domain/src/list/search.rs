@@ -20,6 +20,10 @@ pub enum SearchTermError {
 impl SearchTerm {
     /// `Ok(None)` for a blank term: searching for nothing lists everything.
     pub fn parse(raw: &str) -> Result<Option<Self>, SearchTermError> {
+        // Control characters are refused wherever they are, trailing ones included.
+        if raw.chars().any(char::is_control) {
+            return Err(SearchTermError::ControlCharacter);
+        }
         let trimmed = raw.trim();
         if trimmed.is_empty() {
             return Ok(None);
@@ -52,6 +56,10 @@ mod tests {
     #[test]
     fn blank_means_no_search() {
         assert_eq!(SearchTerm::parse("   "), Ok(None));
+        assert_eq!(
+            SearchTerm::parse("web\r"),
+            Err(SearchTermError::ControlCharacter)
+        );
         assert_eq!(SearchTerm::parse(" web ").unwrap().unwrap().as_str(), "web");
         assert_eq!(
             SearchTerm::parse(&"x".repeat(101)),

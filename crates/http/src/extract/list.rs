@@ -46,7 +46,7 @@ impl<S: SortKey> IntoParams for ListParamsDoc<S> {
         };
         let number = || {
             ObjectBuilder::new().schema_type(Type::Integer).format(Some(
-                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int32),
+                utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
             ))
         };
         let text = || ObjectBuilder::new().schema_type(Type::String);
