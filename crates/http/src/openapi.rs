@@ -88,57 +88,60 @@ pub(crate) fn base() -> OpenApi {
         .build()
 }
 
+/// An error answer with the envelope as its body.
+fn error_answer(description: &str) -> utoipa::openapi::ResponseBuilder {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build(),
+    )
+}
+
 /// Every `/api/v1` operation can answer 429 (`RATE_LIMITED`, with `Retry-After`), and every
 /// answer carries the `X-RateLimit-*` headers: documented once here for all of them.
 pub(crate) fn document_rate_limits(document: &mut OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Type};
+    use utoipa::openapi::{RefOr, Type};
 
     let integer = || {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(Type::Integer)
             .build()
     };
-    let limited = ResponseBuilder::new()
-        .description(
-            "Over the client's budget (`RATE_LIMITED`); `Retry-After` says how many seconds to \
-             wait",
-        )
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build(),
-        )
-        .header(
-            "Retry-After",
-            HeaderBuilder::new()
-                .schema(Some(integer()))
-                .description(Some("Seconds to wait"))
-                .build(),
-        )
-        .header(
-            "X-RateLimit-Limit",
-            HeaderBuilder::new()
-                .schema(Some(integer()))
-                .description(Some("Requests per minute in this budget"))
-                .build(),
-        )
-        .header(
-            "X-RateLimit-Remaining",
-            HeaderBuilder::new()
-                .schema(Some(integer()))
-                .description(Some("Requests left now"))
-                .build(),
-        )
-        .header(
-            "X-RateLimit-Reset",
-            HeaderBuilder::new()
-                .schema(Some(integer()))
-                .description(Some("Unix seconds when the budget is whole again"))
-                .build(),
-        )
-        .build();
+    let limited = error_answer(
+        "Over the client's budget (`RATE_LIMITED`); `Retry-After` says how many seconds to wait",
+    )
+    .header(
+        "Retry-After",
+        HeaderBuilder::new()
+            .schema(Some(integer()))
+            .description(Some("Seconds to wait"))
+            .build(),
+    )
+    .header(
+        "X-RateLimit-Limit",
+        HeaderBuilder::new()
+            .schema(Some(integer()))
+            .description(Some("Requests per minute in this budget"))
+            .build(),
+    )
+    .header(
+        "X-RateLimit-Remaining",
+        HeaderBuilder::new()
+            .schema(Some(integer()))
+            .description(Some("Requests left now"))
+            .build(),
+    )
+    .header(
+        "X-RateLimit-Reset",
+        HeaderBuilder::new()
+            .schema(Some(integer()))
+            .description(Some("Unix seconds when the budget is whole again"))
+            .build(),
+    )
+    .build();
     for (path, item) in document.paths.paths.iter_mut() {
         if !path.starts_with("/api/v1/") {
             continue;
@@ -167,22 +170,10 @@ pub(crate) fn document_rate_limits(document: &mut OpenApi) {
 /// whose fields break a rule (422); an id in the path that is no resource's (404); and the
 /// database unavailable or the server saturated (503, with `Retry-After`).
 pub(crate) fn document_common_errors(document: &mut OpenApi) {
+    use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
-    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
-    let error = |description: &str| {
-        RefOr::T(
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
-                .build(),
-        )
-    };
+    let error = |description: &str| RefOr::T(error_answer(description).build());
     for (path, item) in document.paths.paths.iter_mut() {
         if !path.starts_with("/api/v1/") {
             continue;

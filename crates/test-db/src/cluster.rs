@@ -90,7 +90,8 @@ impl Cluster {
         self.dir.join("data")
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// PostgreSQL's `program`, run as `postgres` when this process is root.
+    fn command(&self, program: &str) -> Command {
         let program = self.bin.join(program);
         let mut command = if is_root() {
             let mut command = Command::new("runuser");
@@ -99,15 +100,19 @@ impl Cluster {
         } else {
             Command::new(&program)
         };
-        let output = command
+        command.current_dir(&self.dir);
+        command
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let output = self
+            .command(program)
             .args(args)
-            .current_dir(&self.dir)
             .output()
-            .unwrap_or_else(|error| panic!("running {}: {error}", program.display()));
+            .unwrap_or_else(|error| panic!("running {program}: {error}"));
         assert!(
             output.status.success(),
-            "{} failed: {}{}",
-            program.display(),
+            "{program} failed: {}{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
@@ -150,17 +155,9 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.data().display().to_string();
-        let program = self.bin.join("pg_ctl");
-        let mut command = if is_root() {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&program);
-            command
-        } else {
-            Command::new(&program)
-        };
-        let _ = command
+        let _ = self
+            .command("pg_ctl")
             .args(["-D", &data, "-m", "immediate", "stop"])
-            .current_dir(&self.dir)
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
