@@ -36,6 +36,21 @@ impl Event {
         }
     }
 
+    /// The event as subscribers of `/api/v1/ws/events` receive it: `{"type", "data", "ts"}`.
+    pub fn message(&self) -> Value {
+        json!({ "type": self.kind, "data": self.data, "ts": self.at.to_rfc3339() })
+    }
+
+    /// The same event without its payload beyond the agent's uuid (`{"truncated": true,
+    /// "agent_uuid"}`), for a transport that cannot carry the whole of it.
+    pub fn truncated_message(&self) -> Value {
+        let mut data = json!({ "truncated": true });
+        if let Some(agent) = self.agent {
+            data["agent_uuid"] = Value::from(agent.to_string());
+        }
+        json!({ "type": self.kind, "data": data, "ts": self.at.to_rfc3339() })
+    }
+
     /// `execution.updated` for an execution's current state.
     pub fn execution(execution: &Execution) -> Self {
         let at = execution

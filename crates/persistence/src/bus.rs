@@ -7,7 +7,6 @@ use diesel::sql_types::{Array, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::{Value, json};
 use slimrmm_domain::agent::{AgentId, ConnectionControl};
 use slimrmm_domain::event::{Event, EventPublisher};
 use slimrmm_domain::execution::ExecutionWaker;
@@ -46,18 +45,14 @@ impl PgBus {
     }
 }
 
-/// The JSON of an event as subscribers receive it.
+/// The JSON of an event as subscribers receive it (the domain's [`Event::message`]), or its
+/// truncated form when it would not fit in a `NOTIFY` payload.
 pub fn event_json(event: &Event) -> String {
-    let message = json!({ "type": event.kind, "data": event.data, "ts": event.at.to_rfc3339() });
-    let text = message.to_string();
+    let text = event.message().to_string();
     if text.len() <= MAX_PAYLOAD {
         return text;
     }
-    let mut data = json!({ "truncated": true });
-    if let Some(agent) = event.agent {
-        data["agent_uuid"] = Value::from(agent.to_string());
-    }
-    json!({ "type": event.kind, "data": data, "ts": event.at.to_rfc3339() }).to_string()
+    event.truncated_message().to_string()
 }
 
 impl EventPublisher for PgBus {

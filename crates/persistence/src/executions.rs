@@ -126,9 +126,11 @@ impl PgExecutionRepository {
             .map_err(query_error)?;
         rows(failed)
     }
+}
 
-    /// The agents with queued, unexpired executions (for the delivery sweep).
-    pub async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError> {
+#[async_trait]
+impl ExecutionRepository for PgExecutionRepository {
+    async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError> {
         let mut conn = self.db.conn().await?;
         let agents: Vec<uuid::Uuid> = executions::table
             .filter(
@@ -143,10 +145,7 @@ impl PgExecutionRepository {
             .map_err(query_error)?;
         Ok(agents.into_iter().map(AgentId).collect())
     }
-}
 
-#[async_trait]
-impl ExecutionRepository for PgExecutionRepository {
     async fn create(&self, new: &NewExecution) -> Result<Execution, PortError> {
         let created = self.create_many(std::slice::from_ref(new)).await?;
         created

@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use slimrmm_domain::agent::AgentId;
-use slimrmm_persistence::{
-    DISCONNECT_CHANNEL, EVENTS_CHANNEL, Housekeeping, PgExecutionRepository, WAKE_CHANNEL, listen,
-};
+use slimrmm_persistence::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, Housekeeping, WAKE_CHANNEL, listen};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
@@ -161,15 +159,15 @@ impl Assembly {
             })
         }));
 
-        let executions = PgExecutionRepository::new(self.db.clone());
+        let gateway = self.state.gateway.clone();
         let connections = self.state.connections.clone();
         tasks.push(every(DELIVERY_SWEEP, move || {
-            let (executions, connections) = (executions.clone(), connections.clone());
+            let (gateway, connections) = (gateway.clone(), connections.clone());
             async move {
                 if connections.is_empty() {
                     return;
                 }
-                match executions.agents_with_queued(Utc::now()).await {
+                match gateway.agents_with_work().await {
                     Ok(agents) => {
                         for agent in agents {
                             connections.deliver(agent);

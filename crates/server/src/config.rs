@@ -33,107 +33,26 @@
 //! | `SLIMRMM_REQUEST_BODY_TIMEOUT` | `15` | seconds to send a request's body (then 408) |
 //! | `RUST_LOG` | `info` | log filter |
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, ValueEnum};
 use ipnet::IpNet;
+
+mod commands;
+mod parsers;
+#[cfg(test)]
+mod tests;
+
+pub use commands::{Cli, Command, CreateUser, IssueServerCert, RoleArg, TlsCommand, UserCommand};
+use parsers::{
+    agent_auth, default_data_dir, open_file_limit, per_minute, proxy, running_as_root, secret,
+    socket_address,
+};
 use secrecy::SecretString;
 use slimrmm_domain::enrollment::AgentAuthMode;
-
-/// The SlimRMM remote monitoring and management server.
-#[derive(Debug, Parser)]
-#[command(name = "slimrmm-server", version, about)]
-pub struct Cli {
-    /// What to do (default: serve).
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// Settings shared by every command.
-    #[command(flatten)]
-    pub config: Config,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the server (migrations are applied first).
-    Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
-    /// Manage users from the command line (recovery).
-    #[command(subcommand)]
-    User(UserCommand),
-    /// TLS helpers.
-    #[command(subcommand)]
-    Tls(TlsCommand),
-}
-
-/// TLS commands.
-#[derive(Debug, Subcommand)]
-pub enum TlsCommand {
-    /// Issue a TLS server certificate from the built-in agent CA. Only clients that trust that
-    /// CA accept it: agents on their WebSocket and renewal, not on enrollment, which needs a
-    /// certificate the agent's operating system trusts.
-    IssueServerCert(IssueServerCert),
-}
-
-/// `tls issue-server-cert` arguments.
-#[derive(Debug, Args)]
-pub struct IssueServerCert {
-    /// Host names or IP addresses the server is reached at (repeat, or separate with commas);
-    /// the first is also the common name.
-    #[arg(long = "hostname", required = true, value_delimiter = ',')]
-    pub hostnames: Vec<String>,
-    /// Where to write the certificate chain (PEM: the certificate, then the CA).
-    #[arg(long)]
-    pub cert_out: PathBuf,
-    /// Where to write the private key (PEM, mode 0600).
-    #[arg(long)]
-    pub key_out: PathBuf,
-    /// Days of validity.
-    #[arg(long, default_value_t = 397, value_parser = clap::value_parser!(u32).range(1..=3650))]
-    pub days: u32,
-}
-
-/// User commands.
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Create a user, for example an admin when every admin is locked out.
-    Create(CreateUser),
-}
-
-/// `user create` arguments.
-#[derive(Debug, Args)]
-pub struct CreateUser {
-    /// 3 to 64 of [A-Za-z0-9_.-].
-    #[arg(long)]
-    pub username: String,
-    /// 12 to 256 characters.
-    #[arg(long, value_parser = secret)]
-    pub password: SecretString,
-    /// admin, technician or viewer.
-    #[arg(long, value_enum)]
-    pub role: RoleArg,
-    /// Optional email address.
-    #[arg(long)]
-    pub email: Option<String>,
-    /// Optional display name.
-    #[arg(long)]
-    pub full_name: Option<String>,
-}
-
-/// A role on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    /// Full control.
-    Admin,
-    /// Operates agents.
-    Technician,
-    /// Read-only.
-    Viewer,
-}
 
 /// Log output format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
@@ -144,57 +63,6 @@ pub enum LogFormat {
     /// One JSON object per line.
     Json,
 }
-
-fn agent_auth(value: &str) -> Result<AgentAuthMode, String> {
-    value.trim().parse()
-}
-
-fn proxy(value: &str) -> Result<IpNet, String> {
-    let value = value.trim();
-    value
-        .parse::<IpNet>()
-        .or_else(|_| value.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{value:?} is not an address or a CIDR network"))
-}
-
-/// `host:port` or `address:port`; a host name is resolved (`localhost:8000` works).
-fn socket_address(value: &str) -> Result<SocketAddr, String> {
-    use std::net::ToSocketAddrs;
-    let value = value.trim();
-    if let Ok(address) = value.parse::<SocketAddr>() {
-        return Ok(address);
-    }
-    if value
-        .rsplit_once(':')
-        .is_none_or(|(_, port)| port.parse::<u16>().is_err())
-    {
-        return Err(format!(
-            "{value:?} is not host:port (for example 127.0.0.1:8000, [::1]:8000 or localhost:8000)"
-        ));
-    }
-    value
-        .to_socket_addrs()
-        .map_err(|error| format!("{value:?} does not resolve: {error}"))?
-        .next()
-        .ok_or_else(|| format!("{value:?} resolves to no address"))
-}
-
-/// A budget of requests per minute: a whole number of at least 1.
-fn per_minute(value: &str) -> Result<NonZeroU32, String> {
-    match value.trim().parse::<u32>() {
-        Ok(0) => Err("must be at least 1 request per minute".to_owned()),
-        Ok(number) => Ok(NonZeroU32::new(number).expect("checked above")),
-        Err(_) => Err(format!(
-            "{value:?} is not a whole number of requests per minute (1 to {})",
-            u32::MAX
-        )),
-    }
-}
-
-fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
-    Ok(value.to_owned().into())
-}
-
 /// Everything the server reads from its environment. Secrets are `SecretString`, so `Debug`
 /// never prints them.
 #[derive(Debug, Clone, Args)]
@@ -368,45 +236,6 @@ pub struct Config {
     #[arg(long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub request_body_timeout: u32,
 }
-
-/// The soft limit on open files of this process (`/proc/self/limits`), if it can be read.
-fn open_file_limit() -> Option<u64> {
-    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
-    let line = limits
-        .lines()
-        .find(|line| line.starts_with("Max open files"))?;
-    line["Max open files".len()..]
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
-/// The default data directory: `/var/lib/slimrmm` for root (a system service), else under the
-/// user's XDG data directory.
-fn default_data_dir(xdg: Option<PathBuf>, home: Option<PathBuf>, root: bool) -> PathBuf {
-    if root {
-        return PathBuf::from("/var/lib/slimrmm");
-    }
-    match (xdg.filter(|dir| dir.is_absolute()), home) {
-        (Some(xdg), _) => xdg.join("slimrmm"),
-        (None, Some(home)) => home.join(".local/share/slimrmm"),
-        (None, None) => PathBuf::from("/var/lib/slimrmm"),
-    }
-}
-
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("Uid:"))
-                .and_then(|ids| ids.split_whitespace().next().map(|id| id == "0"))
-        })
-        .unwrap_or(false)
-}
-
 impl Config {
     /// The defaults, as if no flag or variable were set (for tests and embedding).
     pub fn defaults() -> Self {
@@ -509,113 +338,5 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.bind))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_command_line_is_consistent() {
-        use clap::CommandFactory;
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn agent_auth_defaults_to_mtls_only_when_certificates_can_arrive() {
-        let plain = Cli::parse_from(["slimrmm-server"]).config;
-        assert_eq!(plain.agent_auth(), AgentAuthMode::Uuid);
-        let proxied = Cli::parse_from([
-            "slimrmm-server",
-            "--client-cert-header",
-            "X-Client-Cert",
-            "--trusted-proxies",
-            "10.0.0.0/8,127.0.0.1",
-        ])
-        .config;
-        assert_eq!(proxied.agent_auth(), AgentAuthMode::Mtls);
-        assert_eq!(proxied.trusted_proxies.len(), 2);
-        let tls = Cli::parse_from([
-            "slimrmm-server",
-            "--tls-cert",
-            "c.pem",
-            "--tls-key",
-            "k.pem",
-            "--agent-auth",
-            "uuid",
-        ])
-        .config;
-        assert_eq!(tls.agent_auth(), AgentAuthMode::Uuid);
-        let half = Cli::parse_from(["slimrmm-server", "--tls-cert", "c.pem"]).config;
-        let refusal = half.check().unwrap_err();
-        assert!(refusal.contains("SLIMRMM_TLS_KEY"), "{refusal}");
-        assert!(Cli::try_parse_from(["slimrmm-server", "--trusted-proxies", "nope"]).is_err());
-    }
-
-    #[test]
-    fn addresses_may_be_host_names_and_budgets_are_explained() {
-        let cli = Cli::parse_from(["slimrmm-server", "--bind", "localhost:8000"]);
-        assert!(cli.config.bind.ip().is_loopback());
-        assert_eq!(cli.config.bind.port(), 8000);
-        let error = Cli::try_parse_from(["slimrmm-server", "--bind", "localhost"])
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("host:port"), "{error}");
-        let error = Cli::try_parse_from(["slimrmm-server", "--rate-limit-per-minute", "0"])
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("at least 1 request per minute"), "{error}");
-    }
-
-    #[test]
-    fn the_data_directory_does_not_depend_on_the_working_directory() {
-        assert_eq!(
-            default_data_dir(None, Some("/home/ann".into()), false),
-            PathBuf::from("/home/ann/.local/share/slimrmm")
-        );
-        assert_eq!(
-            default_data_dir(Some("/xdg".into()), Some("/home/ann".into()), false),
-            PathBuf::from("/xdg/slimrmm")
-        );
-        assert_eq!(
-            default_data_dir(Some("relative".into()), Some("/home/ann".into()), false),
-            PathBuf::from("/home/ann/.local/share/slimrmm")
-        );
-        assert_eq!(
-            default_data_dir(None, Some("/root".into()), true),
-            PathBuf::from("/var/lib/slimrmm")
-        );
-    }
-
-    #[test]
-    fn subcommands_show_only_their_own_options() {
-        use clap::CommandFactory;
-        let mut command = Cli::command();
-        command.build();
-        let help = command
-            .find_subcommand_mut("user")
-            .unwrap()
-            .find_subcommand_mut("create")
-            .unwrap()
-            .render_long_help()
-            .to_string();
-        assert!(help.lines().count() < 80, "{help}");
-        assert!(!help.contains("SLIMRMM_RATE_LIMIT_PER_MINUTE"), "{help}");
-        assert!(help.contains("DATABASE_URL"), "{help}");
-    }
-
-    #[test]
-    fn flags_override_defaults() {
-        let cli = Cli::parse_from([
-            "slimrmm-server",
-            "--bind",
-            "0.0.0.0:9000",
-            "--debug",
-            "migrate",
-        ]);
-        assert!(matches!(cli.command, Some(Command::Migrate)));
-        assert_eq!(cli.config.bind.port(), 9000);
-        assert!(cli.config.debug);
     }
 }

@@ -48,6 +48,10 @@ pub trait ExecutionRepository: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Execution>, PortError>;
 
+    /// The agents that have queued executions not yet expired at `now` (for the delivery
+    /// sweep, in case a wake-up was missed).
+    async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError>;
+
     /// Settles a sent (or timed-out) execution of `agent` with its answer; `None` when it was
     /// already settled (the agent answers some actions twice), is unknown, or belongs to
     /// another agent.

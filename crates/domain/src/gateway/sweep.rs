@@ -3,6 +3,15 @@ use crate::PortError;
 use crate::event::Event;
 
 impl GatewayService {
+    /// The agents with commands waiting to be sent, for the delivery sweep (every process
+    /// runs it, in case a wake-up was missed): each process sends to those it holds.
+    pub async fn agents_with_work(&self) -> Result<Vec<crate::agent::AgentId>, PortError> {
+        self.ports
+            .executions
+            .agents_with_queued(self.ports.clock.now())
+            .await
+    }
+
     /// The periodic sweep (every process runs it; each change happens once): silent agents go
     /// offline, long-offline agents become overdue, unsent commands expire, unanswered ones time
     /// out, and what dead server processes had sent is settled.

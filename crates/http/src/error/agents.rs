@@ -11,7 +11,8 @@ use slimrmm_domain::enrollment::{
 
 use super::ApiError;
 
-fn agent_not_found() -> ApiError {
+/// 404 `AGENT_NOT_FOUND`, whatever use case looked for the agent.
+pub(super) fn agent_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "AGENT_NOT_FOUND", "agent not found")
 }
 

@@ -10,10 +10,7 @@ use slimrmm_domain::inventory::InventoryError;
 use slimrmm_domain::telemetry::MetricsError;
 
 use super::ApiError;
-
-fn agent_not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "AGENT_NOT_FOUND", "agent not found")
-}
+use super::agents::agent_not_found;
 
 impl From<CommandError> for ApiError {
     fn from(error: CommandError) -> Self {
@@ -115,6 +112,21 @@ impl From<AlertError> for ApiError {
             AlertError::Forbidden => Self::forbidden(error.to_string()),
             AlertError::NotFound => Self::not_found(error.to_string()),
             AlertError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<slimrmm_domain::gateway::AdmitError> for ApiError {
+    fn from(error: slimrmm_domain::gateway::AdmitError) -> Self {
+        use slimrmm_domain::gateway::AdmitError;
+        match error {
+            AdmitError::UnknownAgent => agent_not_found(),
+            AdmitError::NotApproved => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "AGENT_NOT_APPROVED",
+                "the agent is not approved",
+            ),
+            AdmitError::Port(port) => port.into(),
         }
     }
 }

@@ -9,7 +9,6 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session
 use serde::Deserialize;
 use slimrmm_domain::agent::{Agent, AgentId};
 use slimrmm_domain::execution::ConnectionId;
-use slimrmm_domain::gateway::AdmitError;
 use slimrmm_domain::protocol::AgentMessage;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -28,24 +27,6 @@ pub struct AgentSocketQuery {
     /// The agent's uuid.
     #[param(value_type = Uuid)]
     pub uuid: String,
-}
-
-impl From<AdmitError> for ApiError {
-    fn from(error: AdmitError) -> Self {
-        match error {
-            AdmitError::UnknownAgent => ApiError::new(
-                actix_web::http::StatusCode::NOT_FOUND,
-                "AGENT_NOT_FOUND",
-                "agent not found",
-            ),
-            AdmitError::NotApproved => ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "AGENT_NOT_APPROVED",
-                "the agent is not approved",
-            ),
-            AdmitError::Port(port) => port.into(),
-        }
-    }
 }
 
 /// The agent's WebSocket. Only approved, undeleted agents are accepted; with

@@ -164,6 +164,21 @@ impl ExecutionRepository for MemoryDb {
         ))
     }
 
+    async fn agents_with_queued(&self, now: DateTime<Utc>) -> Result<Vec<AgentId>, PortError> {
+        let mut agents: Vec<AgentId> = self
+            .lock()
+            .executions
+            .iter()
+            .filter(|row| {
+                row.execution.status == ExecutionStatus::Queued && row.execution.expires_at > now
+            })
+            .map(|row| row.execution.agent)
+            .collect();
+        agents.sort_by_key(|agent| agent.0);
+        agents.dedup();
+        Ok(agents)
+    }
+
     async fn sweep(&self, now: DateTime<Utc>) -> Result<Vec<Execution>, PortError> {
         let mut db = self.lock();
         let mut changed = Vec::new();
