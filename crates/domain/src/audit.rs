@@ -83,9 +83,10 @@ pub struct AuditRecord {
 }
 
 impl AuditRecord {
-    /// `actor` did `action`, successfully unless [`failed`](Self::failed) says otherwise.
+    /// `actor` did `action` from where they are, successfully unless
+    /// [`failed`](Self::failed) says otherwise.
     pub fn by(actor: &Actor, action: &'static str) -> Self {
-        Self::by_user(&actor.user, action)
+        Self::by_user(&actor.user, action).from(actor.source)
     }
 
     /// `user` did `action` (a sign-in, before there is an [`Actor`]).

@@ -19,7 +19,7 @@ pub use identity::{
 };
 pub use register::{RegisterError, Registration, RegistrationRequest, Reinstall};
 pub use renew::Renewal;
-pub use service::{EnrollmentService, EnrollmentSettings};
+pub use service::{EnrollmentPorts, EnrollmentService, EnrollmentSettings};
 pub use token::{
     EnrollmentToken, EnrollmentTokenFilter, EnrollmentTokenId, EnrollmentTokenListQuery,
     EnrollmentTokenRepository, EnrollmentTokenSort, NewEnrollmentToken, TokenName, TokenRefusal,

@@ -53,6 +53,7 @@ pub fn actor(id: i64, role: Role) -> Actor {
     Actor {
         user: user(id, "actor", role),
         session_id: SessionId(Uuid::new_v4()),
+        source: None,
     }
 }
 
@@ -182,5 +183,58 @@ impl MockExecutionWaker {
         let mut waker = Self::new();
         waker.expect_wake().return_const(());
         waker
+    }
+}
+
+/// An audit log that keeps what it is given, for tests that check what a use case recorded
+/// (clones share the entries).
+#[derive(Debug, Clone, Default)]
+pub struct RecordingAudit(Arc<std::sync::Mutex<Vec<crate::audit::AuditRecord>>>);
+
+impl RecordingAudit {
+    /// An audit service writing here, stamping entries with [`t0`].
+    pub fn service(&self) -> crate::audit::AuditService {
+        crate::audit::AuditService::new(
+            Arc::new(self.clone()),
+            Arc::new(crate::clock::MockClock::fixed(t0())),
+        )
+    }
+
+    /// Everything recorded so far, in order.
+    pub fn records(&self) -> Vec<crate::audit::AuditRecord> {
+        self.0
+            .lock()
+            .map(|records| records.clone())
+            .unwrap_or_default()
+    }
+
+    /// The actions recorded so far, in order.
+    pub fn actions(&self) -> Vec<&'static str> {
+        self.records().iter().map(|record| record.action).collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::audit::AuditLog for RecordingAudit {
+    async fn append(
+        &self,
+        record: &crate::audit::AuditRecord,
+        _at: DateTime<Utc>,
+    ) -> Result<(), crate::PortError> {
+        if let Ok(mut records) = self.0.lock() {
+            records.push(record.clone());
+        }
+        Ok(())
+    }
+
+    async fn list(
+        &self,
+        query: &crate::audit::AuditListQuery,
+    ) -> Result<crate::list::Page<crate::audit::AuditEntry>, crate::PortError> {
+        Ok(crate::list::Page {
+            items: Vec::new(),
+            total: 0,
+            request: query.page,
+        })
     }
 }

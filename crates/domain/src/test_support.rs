@@ -1,8 +1,8 @@
 //! Fixtures for the domain's own unit tests (the public ones are in [`crate::fixtures`]).
 
 pub(crate) use crate::fixtures::{
-    SequentialSecrets, actor, agent_facts as facts, issued_certificate as issued, queued,
-    stored_agent, t0, user as fixture_user,
+    RecordingAudit, SequentialSecrets, actor, agent_facts as facts, issued_certificate as issued,
+    queued, stored_agent, t0, user as fixture_user,
 };
 
 use std::sync::Arc;
@@ -30,6 +30,7 @@ pub(crate) struct Ports {
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenIssuer,
     pub secrets: MockSecretGenerator,
+    pub audit: RecordingAudit,
 }
 
 pub(crate) fn services() -> Ports {
@@ -40,6 +41,7 @@ pub(crate) fn services() -> Ports {
         hasher: MockPasswordHasher::plain(),
         tokens: MockTokenIssuer::new(),
         secrets: MockSecretGenerator::new(),
+        audit: RecordingAudit::default(),
     }
 }
 
@@ -49,6 +51,7 @@ impl Ports {
             Arc::new(self.users),
             Arc::new(self.sessions),
             Arc::new(self.hasher),
+            self.audit.service(),
             Arc::new(MockClock::fixed(t0())),
         )
     }
@@ -61,6 +64,7 @@ impl Ports {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
+            audit: self.audit.service(),
             clock: Arc::new(MockClock::fixed(t0())),
         };
         AuthService::new(ports, AuthSettings::default())
@@ -111,12 +115,14 @@ use crate::enrollment::{
 pub(crate) struct AgentPorts {
     pub agents: MockAgentRepository,
     pub connections: crate::agent::MockConnectionControl,
+    pub audit: RecordingAudit,
 }
 
 pub(crate) fn agent_services() -> AgentPorts {
     AgentPorts {
         agents: MockAgentRepository::new(),
         connections: crate::agent::MockConnectionControl::new(),
+        audit: RecordingAudit::default(),
     }
 }
 
@@ -125,40 +131,44 @@ impl AgentPorts {
         AgentService::new(
             Arc::new(self.agents),
             Arc::new(self.connections),
+            self.audit.service(),
             Arc::new(MockClock::fixed(t0())),
         )
     }
 }
 
-pub(crate) struct EnrollmentPorts {
+pub(crate) struct EnrollmentMocks {
     pub agents: MockAgentRepository,
     pub tokens: MockEnrollmentTokenRepository,
     pub ca: MockCertificateAuthority,
     pub secrets: Arc<dyn SecretGenerator>,
     pub events: Arc<dyn crate::event::EventPublisher>,
+    pub audit: RecordingAudit,
 }
 
-pub(crate) fn enrollment_services() -> EnrollmentPorts {
-    EnrollmentPorts {
+pub(crate) fn enrollment_services() -> EnrollmentMocks {
+    EnrollmentMocks {
         agents: MockAgentRepository::new(),
         tokens: MockEnrollmentTokenRepository::new(),
         ca: MockCertificateAuthority::new(),
         secrets: Arc::new(SequentialSecrets::default()),
         events: Arc::new(crate::event::NoEvents),
+        audit: RecordingAudit::default(),
     }
 }
 
-impl EnrollmentPorts {
+impl EnrollmentMocks {
     pub fn service(self) -> EnrollmentService {
-        EnrollmentService::new(
-            Arc::new(self.agents),
-            Arc::new(self.tokens),
-            Arc::new(self.ca),
-            self.secrets,
-            self.events,
-            Arc::new(MockClock::fixed(t0())),
-            EnrollmentSettings::default(),
-        )
+        let ports = crate::enrollment::EnrollmentPorts {
+            agents: Arc::new(self.agents),
+            tokens: Arc::new(self.tokens),
+            ca: Arc::new(self.ca),
+            secrets: self.secrets,
+            events: self.events,
+            audit: self.audit.service(),
+            clock: Arc::new(MockClock::fixed(t0())),
+        };
+        EnrollmentService::new(ports, EnrollmentSettings::default())
     }
 }
 
@@ -189,6 +199,7 @@ pub(crate) struct ExecutionPorts {
     pub agents: MockAgentRepository,
     pub executions: MockExecutionRepository,
     pub waker: MockExecutionWaker,
+    pub audit: RecordingAudit,
 }
 
 pub(crate) fn execution_services() -> ExecutionPorts {
@@ -196,6 +207,7 @@ pub(crate) fn execution_services() -> ExecutionPorts {
         agents: MockAgentRepository::new(),
         executions: MockExecutionRepository::new(),
         waker: MockExecutionWaker::new(),
+        audit: RecordingAudit::default(),
     }
 }
 
@@ -207,6 +219,7 @@ impl ExecutionPorts {
             Arc::new(self.executions),
             Arc::new(self.waker),
             Arc::new(events),
+            self.audit.service(),
             Arc::new(MockClock::fixed(t0())),
             ExecutionSettings::default(),
         )
@@ -222,6 +235,7 @@ pub(crate) struct ScriptMocks {
     pub agents: MockAgentRepository,
     pub executions: MockExecutionRepository,
     pub waker: MockExecutionWaker,
+    pub audit: RecordingAudit,
 }
 
 pub(crate) fn script_services() -> ScriptMocks {
@@ -230,6 +244,7 @@ pub(crate) fn script_services() -> ScriptMocks {
         agents: MockAgentRepository::new(),
         executions: MockExecutionRepository::new(),
         waker: MockExecutionWaker::new(),
+        audit: RecordingAudit::default(),
     }
 }
 
@@ -243,6 +258,7 @@ impl ScriptMocks {
                 executions: Arc::new(self.executions),
                 waker: Arc::new(self.waker),
                 events: Arc::new(events),
+                audit: self.audit.service(),
                 clock: Arc::new(MockClock::fixed(t0())),
             },
             ExecutionSettings::default(),
@@ -258,6 +274,7 @@ pub(crate) struct PolicyMocks {
     pub policies: MockPolicyRepository,
     pub agents: MockAgentRepository,
     pub executions: MockExecutionRepository,
+    pub audit: RecordingAudit,
 }
 
 pub(crate) fn policy_services() -> PolicyMocks {
@@ -265,6 +282,7 @@ pub(crate) fn policy_services() -> PolicyMocks {
         policies: MockPolicyRepository::new(),
         agents: MockAgentRepository::new(),
         executions: MockExecutionRepository::new(),
+        audit: RecordingAudit::default(),
     }
 }
 
@@ -279,6 +297,7 @@ impl PolicyMocks {
                 executions: Arc::new(self.executions),
                 waker: Arc::new(waker),
                 events: Arc::new(events),
+                audit: self.audit.service(),
                 clock: Arc::new(MockClock::fixed(t0())),
             },
             PolicySettings::default(),

@@ -46,7 +46,7 @@ fn start_server(db: &TestDatabase) -> SocketAddr {
         actix_web::rt::System::new().block_on(async move {
             let db = wiring::prepare_database(&config).await.expect("database");
             let state = wiring::app_state(&config, db).await.expect("state");
-            wiring::bootstrap_admin(&config, &state.users, &state.audit)
+            wiring::bootstrap_admin(&config, &state.users)
                 .await
                 .expect("admin");
             let server = HttpServer::new(move || slimrmm_http::build_app(state.clone()))

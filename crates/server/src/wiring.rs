@@ -12,7 +12,9 @@ use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
-use slimrmm_domain::enrollment::{AgentIdentityService, EnrollmentService, EnrollmentSettings};
+use slimrmm_domain::enrollment::{
+    AgentIdentityService, EnrollmentPorts, EnrollmentService, EnrollmentSettings,
+};
 use slimrmm_domain::event::EventPublisher;
 use slimrmm_domain::execution::{ExecutionService, ExecutionSettings};
 use slimrmm_domain::gateway::{GatewayPorts, GatewayService, GatewaySettings};
@@ -60,12 +62,18 @@ pub async fn prepare_database(config: &Config) -> anyhow::Result<Database> {
     Database::connect(&config.database_url, settings)
 }
 
+/// The audit log on PostgreSQL.
+pub fn audit_service(db: &Database) -> AuditService {
+    AuditService::new(Arc::new(PgAuditLog::new(db.clone())), Arc::new(SystemClock))
+}
+
 /// The user service on PostgreSQL with argon2id.
 pub fn user_service(db: &Database, hasher: Arc<Argon2Hasher>) -> UserService {
     UserService::new(
         Arc::new(PgUserRepository::new(db.clone())),
         Arc::new(PgSessionRepository::new(db.clone())),
         hasher,
+        audit_service(db),
         Arc::new(SystemClock),
     )
 }
@@ -182,6 +190,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let outbox = Arc::new(PgOutboxRepository::new(db.clone(), master.clone()));
     let integration_store = Arc::new(PgIntegrationRepository::new(db.clone(), master.clone()));
     let clock: Arc<dyn slimrmm_domain::clock::Clock> = Arc::new(SystemClock);
+    let audit = audit_service(&db);
     let agents = Arc::new(PgAgentRepository::new(db.clone()));
     let executions = Arc::new(PgExecutionRepository::new(db.clone()));
     let telemetry = Arc::new(PgTelemetry::new(db.clone()));
@@ -199,12 +208,15 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     );
     let client_certificates = client_certificate_source(config)?;
     let enrollment = EnrollmentService::new(
-        agents.clone(),
-        Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
-        Arc::new(ca.clone()),
-        Arc::new(RandomSecrets),
-        events.clone(),
-        clock.clone(),
+        EnrollmentPorts {
+            agents: agents.clone(),
+            tokens: Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
+            ca: Arc::new(ca.clone()),
+            secrets: Arc::new(RandomSecrets),
+            events: events.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        },
         EnrollmentSettings::default(),
     );
     let hasher = Arc::new(Argon2Hasher::new()?);
@@ -215,6 +227,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         hasher: hasher.clone(),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomSecrets),
+        audit: audit.clone(),
         clock: clock.clone(),
     };
     let auth_settings = AuthSettings {
@@ -254,6 +267,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             executions: executions.clone(),
             waker: Arc::new(bus.clone()),
             events: events.clone(),
+            audit: audit.clone(),
             clock: clock.clone(),
         },
         execution_settings,
@@ -265,6 +279,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             executions: executions.clone(),
             waker: Arc::new(bus.clone()),
             events: events.clone(),
+            audit: audit.clone(),
             clock: clock.clone(),
         },
         PolicySettings {
@@ -280,11 +295,22 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         clock.clone(),
         DeliverySettings::new(config.public_url()),
     );
-    let integrations = IntegrationService::new(integration_store, outbox, transport, clock.clone());
+    let integrations = IntegrationService::new(
+        integration_store,
+        outbox,
+        transport,
+        audit.clone(),
+        clock.clone(),
+    );
     let state = AppState {
         auth: AuthService::new(ports, auth_settings),
         users: user_service(&db, hasher),
-        agents: AgentService::new(agents.clone(), Arc::new(bus.clone()), clock.clone()),
+        agents: AgentService::new(
+            agents.clone(),
+            Arc::new(bus.clone()),
+            audit.clone(),
+            clock.clone(),
+        ),
         enrollment,
         identity,
         client_certificates,
@@ -294,6 +320,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             executions,
             Arc::new(bus.clone()),
             events,
+            audit.clone(),
             clock.clone(),
             execution_settings,
         ),
@@ -305,7 +332,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         ),
         inventories: InventoryService::new(agents, inventories),
         alerts: AlertService::new(alerts, clock.clone()),
-        audit: AuditService::new(Arc::new(PgAuditLog::new(db.clone())), clock),
+        audit,
         integrations,
         scripts,
         policies,
@@ -380,11 +407,7 @@ fn client_certificate_source(config: &Config) -> anyhow::Result<ClientCertificat
 
 /// Creates the configured admin when no user exists yet (audited as done by the server). A
 /// generated password is printed once, on standard output, and never logged.
-pub async fn bootstrap_admin(
-    config: &Config,
-    users: &UserService,
-    audit: &AuditService,
-) -> anyhow::Result<()> {
+pub async fn bootstrap_admin(config: &Config, users: &UserService) -> anyhow::Result<()> {
     use secrecy::ExposeSecret;
     let username = Username::parse(&config.admin_username)
         .map_err(|error| anyhow::anyhow!("SLIMRMM_ADMIN_USERNAME {error}"))?;
@@ -410,6 +433,7 @@ pub async fn bootstrap_admin(
         username,
         email,
         password,
+        password_generated: generated,
     };
     let Some(created) = users
         .bootstrap_admin(admin)
@@ -419,15 +443,6 @@ pub async fn bootstrap_admin(
         return Ok(());
     };
     tracing::info!(user_id = %created.id, username = %created.username, "created the first admin");
-    let record = slimrmm_domain::audit::AuditRecord::system("user.create")
-        .target("user", created.id)
-        .details(serde_json::json!({
-            "username": created.username.as_str(),
-            "role": "admin",
-            "first_admin": true,
-            "password_generated": generated,
-        }));
-    audit.record(record).await;
     if generated {
         println!(
             "\n  SlimRMM first start: created admin '{}' with password\n\n      {}\n\n  \

@@ -1,5 +1,6 @@
 use super::{AgentId, AgentService};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// Why an agent could not be deleted.
@@ -27,6 +28,8 @@ impl AgentService {
         }
         self.connections.disconnect(id);
         tracing::info!(agent = %id, by = %actor.id(), "agent deleted; its certificates are revoked and its connection closed");
+        let record = AuditRecord::by(actor, "agent.delete").target("agent", id);
+        self.audit.record(record).await;
         Ok(())
     }
 }
@@ -46,12 +49,14 @@ mod tests {
             .expect_disconnect()
             .times(1)
             .return_const(());
+        let audit = ports.audit.clone();
         let id = AgentId(uuid::Uuid::new_v4());
         ports
             .service()
             .delete(&actor(1, Role::Admin), id)
             .await
             .unwrap();
+        assert_eq!(audit.actions(), ["agent.delete"]);
     }
 
     #[tokio::test]

@@ -1,5 +1,8 @@
+use serde_json::json;
+
 use super::{Agent, AgentId, AgentService, AgentStatus};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// Why an agent could not be approved or rejected.
@@ -23,7 +26,7 @@ pub enum ReviewAgentError {
 impl AgentService {
     /// Approves a pending (or previously rejected) agent; it can then fetch its certificate.
     pub async fn approve(&self, actor: &Actor, id: AgentId) -> Result<Agent, ReviewAgentError> {
-        self.review(actor, id, |status| match status {
+        self.review(actor, id, "agent.approve", |status| match status {
             AgentStatus::Pending | AgentStatus::Rejected => Ok(AgentStatus::Offline),
             AgentStatus::Online | AgentStatus::Offline => Err(ReviewAgentError::InvalidState(
                 "the agent is already approved",
@@ -34,7 +37,7 @@ impl AgentService {
 
     /// Rejects a pending agent; its next poll tells it so. (Approved agents are deleted instead.)
     pub async fn reject(&self, actor: &Actor, id: AgentId) -> Result<Agent, ReviewAgentError> {
-        self.review(actor, id, |status| match status {
+        self.review(actor, id, "agent.reject", |status| match status {
             AgentStatus::Pending => Ok(AgentStatus::Rejected),
             AgentStatus::Rejected => Err(ReviewAgentError::InvalidState(
                 "the agent is already rejected",
@@ -50,6 +53,7 @@ impl AgentService {
         &self,
         actor: &Actor,
         id: AgentId,
+        action: &'static str,
         next: impl Fn(AgentStatus) -> Result<AgentStatus, ReviewAgentError>,
     ) -> Result<Agent, ReviewAgentError> {
         if !actor.can(Capability::Administer) {
@@ -72,6 +76,10 @@ impl AgentService {
                 "the agent changed meanwhile; try again",
             ))?;
         tracing::info!(agent = %id, from = current.as_str(), to = to.as_str(), by = %actor.id(), "agent reviewed");
+        let record = AuditRecord::by(actor, action)
+            .target("agent", agent.id)
+            .details(json!({"hostname": agent.facts.hostname.as_str()}));
+        self.audit.record(record).await;
         Ok(agent)
     }
 }

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use super::{AgentId, AgentRepository};
+use crate::audit::AuditService;
 use crate::clock::Clock;
 
 /// Ends an agent's live connection, on whichever server process holds it.
@@ -10,11 +11,13 @@ pub trait ConnectionControl: Send + Sync {
     fn disconnect(&self, agent: AgentId);
 }
 
-/// What technicians do with agents: list, read, label, approve, reject, delete.
+/// What technicians do with agents: list, read, label, approve, reject, delete (the changes
+/// recorded in the audit log).
 #[derive(Clone)]
 pub struct AgentService {
     pub(super) agents: Arc<dyn AgentRepository>,
     pub(super) connections: Arc<dyn ConnectionControl>,
+    pub(super) audit: AuditService,
     pub(super) clock: Arc<dyn Clock>,
 }
 
@@ -23,11 +26,13 @@ impl AgentService {
     pub fn new(
         agents: Arc<dyn AgentRepository>,
         connections: Arc<dyn ConnectionControl>,
+        audit: AuditService,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             agents,
             connections,
+            audit,
             clock,
         }
     }

@@ -1,5 +1,8 @@
+use serde_json::json;
+
 use super::{Agent, AgentId, AgentLabelChanges, AgentService, DisplayName, Tags};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// Label changes a technician asks for; `None` leaves a field alone.
@@ -40,9 +43,15 @@ impl AgentService {
             display_name: request.display_name,
             tags: request.tags,
         };
-        self.agents
+        let agent = self
+            .agents
             .update_labels(id, &changes, self.clock.now())
             .await?
-            .ok_or(UpdateAgentError::NotFound)
+            .ok_or(UpdateAgentError::NotFound)?;
+        let record = AuditRecord::by(actor, "agent.update")
+            .target("agent", agent.id)
+            .details(json!({"hostname": agent.facts.hostname.as_str()}));
+        self.audit.record(record).await;
+        Ok(agent)
     }
 }

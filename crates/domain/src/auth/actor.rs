@@ -1,3 +1,5 @@
+use std::net::IpAddr;
+
 use super::SessionId;
 use crate::user::{User, UserId};
 
@@ -20,9 +22,18 @@ pub struct Actor {
     pub user: User,
     /// The session the request belongs to.
     pub session_id: SessionId,
+    /// The address the request came from, as the edge saw it (the peer, or what a trusted
+    /// proxy said); what the audit log records beside the user.
+    pub source: Option<IpAddr>,
 }
 
 impl Actor {
+    /// The same caller, seen at `source`.
+    pub fn from(mut self, source: Option<IpAddr>) -> Self {
+        self.source = source;
+        self
+    }
+
     /// The acting user's id.
     pub fn id(&self) -> UserId {
         self.user.id

@@ -25,7 +25,8 @@ pub enum AuthenticateError {
 token_problem_into!(AuthenticateError);
 
 impl AuthService {
-    /// Recognises the caller behind an access token. The session is checked in the shared
+    /// Recognises the caller behind an access token (the edge adds where it came from with
+    /// [`Actor::from`]). The session is checked in the shared
     /// store on every call, so a sign-out on any server process takes effect at once.
     pub async fn authenticate(&self, access_token: &str) -> Result<Actor, AuthenticateError> {
         let (_, found) = self
@@ -37,6 +38,7 @@ impl AuthService {
         Ok(Actor {
             user: found.user,
             session_id: found.session.id,
+            source: None,
         })
     }
 }

@@ -1,7 +1,11 @@
+use std::net::IpAddr;
+
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{AuthService, Session, SessionId, TokenPair};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::user::{Password, Username};
 
 /// Why a sign-in failed.
@@ -22,8 +26,27 @@ impl AuthService {
     /// Signs a user in with username and password and opens a session.
     ///
     /// An unknown username costs the same password verification as a wrong password, so the
-    /// answer and its timing say nothing about which accounts exist.
-    pub async fn login(&self, username: &str, password: &str) -> Result<TokenPair, LoginError> {
+    /// answer and its timing say nothing about which accounts exist. Every answer but a
+    /// failing port is recorded in the audit log, with the address the attempt came from.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<IpAddr>,
+    ) -> Result<TokenPair, LoginError> {
+        let outcome = self.sign_in(username, password).await;
+        let record = match &outcome {
+            Ok(pair) => AuditRecord::by_user(&pair.user, "auth.login").target("user", pair.user.id),
+            Err(LoginError::Port(_)) => return outcome,
+            Err(error) => AuditRecord::anonymous("auth.login", Some(username))
+                .failed()
+                .details(json!({"reason": error.to_string()})),
+        };
+        self.ports.audit.record(record.from(source)).await;
+        outcome
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) -> Result<TokenPair, LoginError> {
         let Some(password) = Password::candidate(password) else {
             return Err(LoginError::InvalidCredentials);
         };
@@ -106,14 +129,26 @@ mod tests {
                 TokenKind::Refresh => "refresh".to_owned(),
             })
         });
+        let audit = ports.audit.clone();
+        let from = "198.51.100.7".parse().ok();
         let pair = ports
             .auth_service()
-            .login("jane", "correct horse battery")
+            .login("jane", "correct horse battery", from)
             .await
             .unwrap();
         assert_eq!(
             (pair.access_token.as_str(), pair.refresh_token.as_str()),
             ("access", "refresh")
+        );
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(
+            (
+                record.action,
+                record.actor,
+                record.source_ip,
+                record.success
+            ),
+            ("auth.login", Some(pair.user.id), from, true)
         );
         assert_eq!(pair.access_expires_in.num_seconds(), 900);
         assert!(pair.user.last_login_at.is_some());
@@ -134,7 +169,7 @@ mod tests {
             .returning(|_| Ok(()));
         let result = ports
             .auth_service()
-            .login("nobody", "whatever password")
+            .login("nobody", "whatever password", None)
             .await;
         assert!(matches!(result, Err(LoginError::InvalidCredentials)));
     }
@@ -150,11 +185,41 @@ mod tests {
                 "correct horse battery",
             )))
         });
+        let audit = ports.audit.clone();
+        let from = "198.51.100.7".parse().ok();
         let result = ports
             .auth_service()
-            .login("jane", "wrong horse battery")
+            .login("jane", "wrong horse battery", from)
             .await;
         assert!(matches!(result, Err(LoginError::InvalidCredentials)));
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(
+            (
+                record.action,
+                record.actor,
+                record.source_ip,
+                record.success
+            ),
+            ("auth.login", None, from, false)
+        );
+        assert_eq!(record.actor_name.as_deref(), Some("jane"));
+        assert_eq!(record.details["reason"], "invalid username or password");
+    }
+
+    #[tokio::test]
+    async fn a_failing_store_is_not_recorded_as_a_failed_sign_in() {
+        let mut ports = services();
+        ports
+            .users
+            .expect_find_credentials()
+            .returning(|_| Err(PortError::Unavailable(anyhow::anyhow!("down"))));
+        let audit = ports.audit.clone();
+        let result = ports
+            .auth_service()
+            .login("jane", "correct horse battery", None)
+            .await;
+        assert!(matches!(result, Err(LoginError::Port(_))));
+        assert!(audit.records().is_empty());
     }
 
     #[tokio::test]
@@ -167,7 +232,7 @@ mod tests {
         });
         let result = ports
             .auth_service()
-            .login("jane", "correct horse battery")
+            .login("jane", "correct horse battery", None)
             .await;
         assert!(matches!(result, Err(LoginError::AccountDisabled)));
     }

@@ -1,8 +1,12 @@
+use std::net::IpAddr;
+
+use serde_json::json;
 use uuid::Uuid;
 
 use super::service::token_problem_into;
 use super::{AuthService, RevocationReason, TokenKind, TokenPair};
 use crate::PortError;
+use crate::audit::AuditRecord;
 
 /// Why a refresh failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,8 +36,25 @@ token_problem_into!(RefreshError);
 
 impl AuthService {
     /// Exchanges a refresh token for a new token pair. The presented refresh token is used up;
-    /// presenting it again ends the whole session (reuse detection).
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, RefreshError> {
+    /// presenting it again ends the whole session (reuse detection), which the audit log
+    /// records with the address the reused token came from.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        source: Option<IpAddr>,
+    ) -> Result<TokenPair, RefreshError> {
+        let outcome = self.rotate(refresh_token).await;
+        if let Err(RefreshError::TokenReused) = &outcome {
+            let record = AuditRecord::anonymous("auth.refresh_reuse", None)
+                .from(source)
+                .failed()
+                .details(json!({"effect": "the session was revoked"}));
+            self.ports.audit.record(record).await;
+        }
+        outcome
+    }
+
+    async fn rotate(&self, refresh_token: &str) -> Result<TokenPair, RefreshError> {
         let (claims, found) = self
             .live_session(refresh_token, Some(TokenKind::Refresh))
             .await?;
@@ -109,7 +130,7 @@ mod tests {
             .tokens
             .expect_issue()
             .returning(|_| Ok("signed".to_owned()));
-        assert!(ports.auth_service().refresh("token").await.is_ok());
+        assert!(ports.auth_service().refresh("token", None).await.is_ok());
     }
 
     #[tokio::test]
@@ -130,8 +151,15 @@ mod tests {
             .with(always(), eq(RevocationReason::RefreshTokenReuse), always())
             .times(1)
             .returning(|_, _, _| Ok(()));
-        let result = ports.auth_service().refresh("token").await;
+        let audit = ports.audit.clone();
+        let from = "203.0.113.9".parse().ok();
+        let result = ports.auth_service().refresh("token", from).await;
         assert!(matches!(result, Err(RefreshError::TokenReused)));
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(
+            (record.action, record.source_ip, record.success),
+            ("auth.refresh_reuse", from, false)
+        );
     }
 
     #[tokio::test]
@@ -157,7 +185,7 @@ mod tests {
             .expect_revoke()
             .times(1)
             .returning(|_, _, _| Ok(()));
-        let result = ports.auth_service().refresh("token").await;
+        let result = ports.auth_service().refresh("token", None).await;
         assert!(matches!(result, Err(RefreshError::TokenReused)));
     }
 
@@ -168,7 +196,7 @@ mod tests {
             .tokens
             .expect_verify()
             .returning(|_| Ok(claims(TokenKind::Access)));
-        let result = ports.auth_service().refresh("token").await;
+        let result = ports.auth_service().refresh("token", None).await;
         assert!(matches!(result, Err(RefreshError::InvalidToken)));
     }
 }

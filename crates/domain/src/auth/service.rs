@@ -8,6 +8,7 @@ use super::{
     TokenIssuer, TokenKind, TokenPair,
 };
 use crate::PortError;
+use crate::audit::AuditService;
 use crate::clock::Clock;
 use crate::user::{PasswordHasher, User, UserRepository};
 
@@ -47,6 +48,8 @@ pub struct AuthPorts {
     pub tokens: Arc<dyn TokenIssuer>,
     /// Random secrets.
     pub secrets: Arc<dyn SecretGenerator>,
+    /// Where sign-ins and refresh-token reuse are recorded.
+    pub audit: AuditService,
     /// The time.
     pub clock: Arc<dyn Clock>,
 }

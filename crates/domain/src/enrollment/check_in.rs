@@ -168,7 +168,7 @@ mod tests {
         }
     }
 
-    fn ports_with(status: AgentStatus) -> crate::test_support::EnrollmentPorts {
+    fn ports_with(status: AgentStatus) -> crate::test_support::EnrollmentMocks {
         let mut ports = enrollment_services();
         ports.agents.expect_find().returning(move |id| {
             let mut stored = stored_agent(id, status);

@@ -91,7 +91,7 @@ mod tests {
 
     const TOKEN: &str = "registration-token-000000001";
 
-    fn ports_expiring_in(left: Option<TimeDelta>) -> crate::test_support::EnrollmentPorts {
+    fn ports_expiring_in(left: Option<TimeDelta>) -> crate::test_support::EnrollmentMocks {
         let mut ports = enrollment_services();
         ports.agents.expect_find().returning(|id| {
             let mut stored = stored_agent(id, AgentStatus::Online);
@@ -113,7 +113,7 @@ mod tests {
         ports
     }
 
-    async fn renew(ports: crate::test_support::EnrollmentPorts) -> Renewal {
+    async fn renew(ports: crate::test_support::EnrollmentMocks) -> Renewal {
         let id = AgentId(Uuid::new_v4());
         let text = id.to_string();
         let credentials = AgentCredentials {

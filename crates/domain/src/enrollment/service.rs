@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{CertificateAuthority, EnrollmentTokenRepository, IssuedCertificate};
 use crate::PortError;
 use crate::agent::{AgentId, AgentRepository};
+use crate::audit::AuditService;
 use crate::auth::SecretGenerator;
 use crate::clock::Clock;
 use crate::event::EventPublisher;
@@ -30,6 +31,25 @@ impl Default for EnrollmentSettings {
     }
 }
 
+/// The ports enrollment needs.
+#[derive(Clone)]
+pub struct EnrollmentPorts {
+    /// Agents.
+    pub agents: Arc<dyn AgentRepository>,
+    /// Enrollment tokens.
+    pub tokens: Arc<dyn EnrollmentTokenRepository>,
+    /// The agents' certificate authority.
+    pub ca: Arc<dyn CertificateAuthority>,
+    /// Random secrets (agent secrets, token secrets).
+    pub secrets: Arc<dyn SecretGenerator>,
+    /// Where `agent.enrolled` is published.
+    pub events: Arc<dyn EventPublisher>,
+    /// Where token changes are recorded.
+    pub audit: AuditService,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
 /// The agent-facing use cases (register, poll, fetch and renew certificates) and the admin's
 /// enrollment tokens.
 #[derive(Clone)]
@@ -39,28 +59,22 @@ pub struct EnrollmentService {
     pub(super) ca: Arc<dyn CertificateAuthority>,
     pub(super) secrets: Arc<dyn SecretGenerator>,
     pub(super) events: Arc<dyn EventPublisher>,
+    pub(super) audit: AuditService,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) settings: EnrollmentSettings,
 }
 
 impl EnrollmentService {
     /// Builds the service.
-    pub fn new(
-        agents: Arc<dyn AgentRepository>,
-        tokens: Arc<dyn EnrollmentTokenRepository>,
-        ca: Arc<dyn CertificateAuthority>,
-        secrets: Arc<dyn SecretGenerator>,
-        events: Arc<dyn EventPublisher>,
-        clock: Arc<dyn Clock>,
-        settings: EnrollmentSettings,
-    ) -> Self {
+    pub fn new(ports: EnrollmentPorts, settings: EnrollmentSettings) -> Self {
         Self {
-            agents,
-            tokens,
-            ca,
-            secrets,
-            events,
-            clock,
+            agents: ports.agents,
+            tokens: ports.tokens,
+            ca: ports.ca,
+            secrets: ports.secrets,
+            events: ports.events,
+            audit: ports.audit,
+            clock: ports.clock,
             settings,
         }
     }

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::{
     EnrollmentService, EnrollmentToken, EnrollmentTokenId, EnrollmentTokenListQuery,
@@ -6,6 +7,7 @@ use super::{
 };
 use crate::PortError;
 use crate::agent::Tags;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability, OpaqueToken};
 use crate::list::Page;
 
@@ -98,6 +100,14 @@ impl EnrollmentService {
         };
         let token = self.tokens.create(&new, now).await?;
         tracing::info!(token_id = %token.id, by = %actor.id(), auto_approve = token.auto_approve, "enrollment token created");
+        let record = AuditRecord::by(actor, "enrollment_token.create")
+            .target("enrollment_token", token.id)
+            .details(json!({
+                "name": token.name.as_str(),
+                "auto_approve": token.auto_approve,
+                "max_uses": token.max_uses,
+            }));
+        self.audit.record(record).await;
         Ok(CreatedToken { token, secret })
     }
 
@@ -128,6 +138,9 @@ impl EnrollmentService {
             .await?
             .ok_or(RevokeTokenError::NotFound)?;
         tracing::info!(token_id = %id, by = %actor.id(), "enrollment token revoked");
+        let record =
+            AuditRecord::by(actor, "enrollment_token.revoke").target("enrollment_token", token.id);
+        self.audit.record(record).await;
         Ok(token)
     }
 }

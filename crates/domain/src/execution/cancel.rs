@@ -1,5 +1,8 @@
+use serde_json::json;
+
 use super::{Execution, ExecutionId, ExecutionService};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::event::Event;
 
@@ -32,6 +35,13 @@ impl ExecutionService {
         }
         if let Some(cancelled) = self.executions.cancel(id, self.clock.now()).await? {
             self.events.publish(Event::execution(&cancelled));
+            let record = AuditRecord::by(actor, "execution.cancel")
+                .target("execution", cancelled.id)
+                .details(json!({
+                    "agent_uuid": cancelled.agent.to_string(),
+                    "action": cancelled.action,
+                }));
+            self.audit.record(record).await;
             return Ok(cancelled);
         }
         let current = self

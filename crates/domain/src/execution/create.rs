@@ -1,9 +1,11 @@
 use chrono::TimeDelta;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{Command, Execution, ExecutionId, ExecutionService, NewExecution, announce};
 use crate::PortError;
 use crate::agent::AgentId;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// Why a command could not be queued.
@@ -79,6 +81,10 @@ impl ExecutionService {
             self.events.as_ref(),
             std::slice::from_ref(&execution),
         );
+        let record = AuditRecord::by(actor, "agent.command")
+            .target("agent", execution.agent)
+            .details(json!({"action": execution.action, "execution_id": execution.id.to_string()}));
+        self.audit.record(record).await;
         Ok(execution)
     }
 }
@@ -113,12 +119,20 @@ mod tests {
             force: false,
             delay: 0,
         };
+        let audit = ports.audit.clone();
         let execution = ports
             .service()
             .create(&actor(1, Role::Technician), agent, command, None)
             .await
             .unwrap();
         assert_eq!(execution.action, "restart");
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.action, "agent.command");
+        assert_eq!(
+            record.target.map(|target| target.id),
+            Some(agent.to_string())
+        );
+        assert_eq!(record.details["action"], "restart");
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@ use chrono::TimeDelta;
 
 use super::{Execution, ExecutionRepository, ExecutionWaker};
 use crate::agent::AgentRepository;
+use crate::audit::AuditService;
 use crate::clock::Clock;
 use crate::event::{Event, EventPublisher};
 
@@ -53,13 +54,15 @@ pub(crate) fn announce(
     }
 }
 
-/// What technicians do with commands: send one, follow it, cancel it.
+/// What technicians do with commands: send one, follow it, cancel it (sending and cancelling
+/// recorded in the audit log).
 #[derive(Clone)]
 pub struct ExecutionService {
     pub(super) agents: Arc<dyn AgentRepository>,
     pub(super) executions: Arc<dyn ExecutionRepository>,
     pub(super) waker: Arc<dyn ExecutionWaker>,
     pub(super) events: Arc<dyn EventPublisher>,
+    pub(super) audit: AuditService,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) settings: ExecutionSettings,
 }
@@ -71,6 +74,7 @@ impl ExecutionService {
         executions: Arc<dyn ExecutionRepository>,
         waker: Arc<dyn ExecutionWaker>,
         events: Arc<dyn EventPublisher>,
+        audit: AuditService,
         clock: Arc<dyn Clock>,
         settings: ExecutionSettings,
     ) -> Self {
@@ -79,6 +83,7 @@ impl ExecutionService {
             executions,
             waker,
             events,
+            audit,
             clock,
             settings,
         }

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
 
 use super::{
     Channel, ChannelConfig, DeliveryResult, Integration, IntegrationRepository, NotificationKind,
     OutboxEntry, OutboxListQuery, OutboxRepository, PushoverConfig, Routing, Severity, SmtpConfig,
     SmtpSecurity, Transport, test_message,
 };
+use crate::audit::{AuditRecord, AuditService};
 use crate::auth::{Actor, Capability};
 use crate::clock::Clock;
 use crate::list::Page;
@@ -93,6 +95,7 @@ pub struct IntegrationService {
     integrations: Arc<dyn IntegrationRepository>,
     outbox: Arc<dyn OutboxRepository>,
     transport: Arc<dyn Transport>,
+    audit: AuditService,
     clock: Arc<dyn Clock>,
 }
 
@@ -164,12 +167,14 @@ impl IntegrationService {
         integrations: Arc<dyn IntegrationRepository>,
         outbox: Arc<dyn OutboxRepository>,
         transport: Arc<dyn Transport>,
+        audit: AuditService,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             integrations,
             outbox,
             transport,
+            audit,
             clock,
         }
     }
@@ -297,6 +302,7 @@ impl IntegrationService {
         };
         self.integrations.save(&integration).await?;
         tracing::info!(by = %actor.id(), enabled = integration.enabled, "SMTP settings changed");
+        self.record_change(actor, &integration).await;
         Ok(integration)
     }
 
@@ -385,7 +391,15 @@ impl IntegrationService {
         };
         self.integrations.save(&integration).await?;
         tracing::info!(by = %actor.id(), enabled = integration.enabled, "Pushover settings changed");
+        self.record_change(actor, &integration).await;
         Ok(integration)
+    }
+
+    async fn record_change(&self, actor: &Actor, integration: &Integration) {
+        let record = AuditRecord::by(actor, "integration.update")
+            .target("integration", integration.channel().as_str())
+            .details(json!({"enabled": integration.enabled}));
+        self.audit.record(record).await;
     }
 
     /// Sends a test message through a configured channel now (enabled or not) and records
@@ -424,6 +438,10 @@ impl IntegrationService {
                 },
             )
             .await?;
+        let record = AuditRecord::by(actor, "integration.test")
+            .target("integration", channel.as_str())
+            .details(json!({"delivered": error.is_none()}));
+        self.audit.record(record).await;
         Ok(TestOutcome {
             delivered: error.is_none(),
             error,

@@ -1,10 +1,12 @@
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     Policy, PolicyChanges, PolicyDefinition, PolicyId, PolicyInput, PolicyListQuery, PolicyService,
     SavePolicyError,
 };
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::list::Page;
 use crate::{InvalidField, PortError};
@@ -74,6 +76,7 @@ impl PolicyService {
         };
         let created = self.ports.policies.create(&policy).await?;
         tracing::info!(policy = %created.id, name = %created.definition.name, by = %actor.id(), "policy created");
+        self.record(actor, "policy.create", &created).await;
         Ok(created)
     }
 
@@ -125,6 +128,7 @@ impl PolicyService {
             .await?
             .ok_or(PolicyError::NotFound)?;
         tracing::info!(policy = %id, by = %actor.id(), "policy updated");
+        self.record(actor, "policy.update", &updated).await;
         Ok(updated)
     }
 
@@ -141,6 +145,15 @@ impl PolicyService {
             return Err(PolicyError::NotFound);
         }
         tracing::info!(policy = %id, by = %actor.id(), "policy deleted");
+        let record = AuditRecord::by(actor, "policy.delete").target("policy", id);
+        self.ports.audit.record(record).await;
         Ok(())
+    }
+
+    async fn record(&self, actor: &Actor, action: &'static str, policy: &Policy) {
+        let record = AuditRecord::by(actor, action)
+            .target("policy", policy.id)
+            .details(json!({"name": policy.definition.name.as_str()}));
+        self.ports.audit.record(record).await;
     }
 }

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::PortError;
 use crate::agent::Target;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{ExecutionId, NewExecution, announce};
 use crate::list::Page;
@@ -209,7 +210,14 @@ impl PolicyService {
             expires_at: now + expires_in,
             now,
         };
-        Ok(self.start(&policy, &targets, start).await?)
+        let summary = self.start(&policy, &targets, start).await?;
+        let record = AuditRecord::by(actor, "policy.execute")
+            .target("policy", id)
+            .details(
+                json!({"run_id": summary.run.id.to_string(), "agents": summary.run.target_count}),
+            );
+        self.ports.audit.record(record).await;
+        Ok(summary)
     }
 
     /// One run with its progress.

@@ -2,6 +2,7 @@ use uuid::Uuid;
 
 use super::crud::require;
 use super::{PolicyError, PolicyId, PolicyService};
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{Execution, ExecutionId, NewExecution, announce};
 
@@ -59,6 +60,10 @@ impl PolicyService {
             self.ports.events.as_ref(),
             &executions,
         );
+        let record = AuditRecord::by(actor, "policy.scan")
+            .target("policy", id)
+            .details(serde_json::json!({"agents": executions.len()}));
+        self.ports.audit.record(record).await;
         Ok(PolicyScan {
             policy: id,
             offline: targets.iter().filter(|target| !target.online).count(),

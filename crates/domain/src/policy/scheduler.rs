@@ -1,8 +1,10 @@
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::run::Start;
 use super::{Policy, PolicyService, RunTrigger};
 use crate::PortError;
+use crate::audit::AuditRecord;
 
 impl PolicyService {
     /// Starts the runs of every policy whose slot has come (called every few seconds by every
@@ -74,7 +76,16 @@ impl PolicyService {
             expires_at,
             now,
         };
-        self.start(policy, &targets, start).await?;
+        let summary = self.start(policy, &targets, start).await?;
+        let record = AuditRecord::system("policy.execute")
+            .target("policy", policy.id)
+            .details(json!({
+                "run_id": summary.run.id.to_string(),
+                "agents": summary.run.target_count,
+                "trigger": "schedule",
+                "slot": slot,
+            }));
+        self.ports.audit.record(record).await;
         Ok(true)
     }
 }
@@ -148,7 +159,15 @@ mod tests {
             })
             .times(1)
             .returning(|_, _| Ok(Vec::new()));
+        let audit = ports.audit.clone();
         assert_eq!(ports.service().run_due().await.unwrap(), 1);
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.action, "policy.execute");
+        assert_eq!(
+            record.actor_name.as_deref(),
+            Some(crate::audit::SYSTEM_ACTOR)
+        );
+        assert_eq!(record.details["trigger"], "schedule");
     }
 
     #[tokio::test]
@@ -187,7 +206,15 @@ mod tests {
             .withf(|run, _| run.slot == Some(t0()))
             .times(1)
             .returning(|_, _| Ok(Vec::new()));
+        let audit = ports.audit.clone();
         assert_eq!(ports.service().run_due().await.unwrap(), 1);
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.action, "policy.execute");
+        assert_eq!(
+            record.actor_name.as_deref(),
+            Some(crate::audit::SYSTEM_ACTOR)
+        );
+        assert_eq!(record.details["trigger"], "schedule");
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@ use chrono::TimeDelta;
 
 use super::PolicyRepository;
 use crate::agent::AgentRepository;
+use crate::audit::AuditService;
 use crate::clock::Clock;
 use crate::event::EventPublisher;
 use crate::execution::{ExecutionRepository, ExecutionSettings, ExecutionWaker};
@@ -40,11 +41,14 @@ pub struct PolicyPorts {
     pub waker: Arc<dyn ExecutionWaker>,
     /// Live events.
     pub events: Arc<dyn EventPublisher>,
+    /// Where changes, runs and scans are recorded.
+    pub audit: AuditService,
     /// The time.
     pub clock: Arc<dyn Clock>,
 }
 
-/// Patch policies: their library, runs now and by schedule, and scans.
+/// Patch policies: their library, runs now and by schedule, and scans (each change, run and
+/// scan recorded in the audit log).
 #[derive(Clone)]
 pub struct PolicyService {
     pub(super) ports: PolicyPorts,

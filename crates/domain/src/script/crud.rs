@@ -1,8 +1,10 @@
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     SaveScriptError, Script, ScriptChanges, ScriptId, ScriptInput, ScriptListQuery, ScriptService,
 };
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::list::Page;
 use crate::{InvalidField, PortError};
@@ -64,6 +66,7 @@ impl ScriptService {
         };
         let created = self.scripts.create(&script).await?;
         tracing::info!(script = %created.id, name = %created.definition.name, by = %actor.id(), "script created");
+        self.record(actor, "script.create", &created).await;
         Ok(created)
     }
 
@@ -102,6 +105,7 @@ impl ScriptService {
             .await?
             .ok_or(ScriptError::NotFound)?;
         tracing::info!(script = %id, by = %actor.id(), "script updated");
+        self.record(actor, "script.update", &updated).await;
         Ok(updated)
     }
 
@@ -112,7 +116,16 @@ impl ScriptService {
             return Err(ScriptError::NotFound);
         }
         tracing::info!(script = %id, by = %actor.id(), "script deleted");
+        let record = AuditRecord::by(actor, "script.delete").target("script", id);
+        self.audit.record(record).await;
         Ok(())
+    }
+
+    async fn record(&self, actor: &Actor, action: &'static str, script: &Script) {
+        let record = AuditRecord::by(actor, action)
+            .target("script", script.id)
+            .details(json!({"name": script.definition.name.as_str()}));
+        self.audit.record(record).await;
     }
 }
 

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use super::{Script, ScriptId, ScriptService};
 use crate::PortError;
 use crate::agent::{AgentId, AgentSelector, Target};
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{Execution, ExecutionId, NewExecution, announce};
 
@@ -196,6 +197,11 @@ impl ScriptService {
         announce(self.waker.as_ref(), self.events.as_ref(), &executions);
         let offline = targets.iter().filter(|target| !target.online).count();
         tracing::info!(script = %id, agents = executions.len(), offline, by = %actor.id(), "script queued");
+        let ids: Vec<String> = executions.iter().map(|run| run.id.to_string()).collect();
+        let record = AuditRecord::by(actor, "script.execute")
+            .target("script", id)
+            .details(json!({"agents": executions.len(), "execution_ids": ids}));
+        self.audit.record(record).await;
         Ok(ScriptRun {
             script: id,
             executions,

@@ -2,11 +2,13 @@ use std::sync::Arc;
 
 use super::ScriptRepository;
 use crate::agent::AgentRepository;
+use crate::audit::AuditService;
 use crate::clock::Clock;
 use crate::event::EventPublisher;
 use crate::execution::{ExecutionRepository, ExecutionSettings, ExecutionWaker};
 
-/// The script library and running its scripts on agents.
+/// The script library and running its scripts on agents (changes and runs recorded in the
+/// audit log).
 #[derive(Clone)]
 pub struct ScriptService {
     pub(super) scripts: Arc<dyn ScriptRepository>,
@@ -14,6 +16,7 @@ pub struct ScriptService {
     pub(super) executions: Arc<dyn ExecutionRepository>,
     pub(super) waker: Arc<dyn ExecutionWaker>,
     pub(super) events: Arc<dyn EventPublisher>,
+    pub(super) audit: AuditService,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) settings: ExecutionSettings,
 }
@@ -31,6 +34,8 @@ pub struct ScriptPorts {
     pub waker: Arc<dyn ExecutionWaker>,
     /// Live events.
     pub events: Arc<dyn EventPublisher>,
+    /// Where changes and runs are recorded.
+    pub audit: AuditService,
     /// The time.
     pub clock: Arc<dyn Clock>,
 }
@@ -44,6 +49,7 @@ impl ScriptService {
             executions: ports.executions,
             waker: ports.waker,
             events: ports.events,
+            audit: ports.audit,
             clock: ports.clock,
             settings,
         }

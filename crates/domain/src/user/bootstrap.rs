@@ -1,6 +1,9 @@
+use serde_json::json;
+
 use super::{
     CreateUserError, CreateUserRequest, Email, Password, Role, User, UserService, Username,
 };
+use crate::audit::AuditRecord;
 
 /// The admin to create when the server starts with no users at all.
 #[derive(Debug, Clone)]
@@ -11,6 +14,9 @@ pub struct BootstrapAdmin {
     pub email: Option<Email>,
     /// Its password.
     pub password: Password,
+    /// Whether the server generated the password (and shows it once), rather than the
+    /// operator configuring it.
+    pub password_generated: bool,
 }
 
 impl UserService {
@@ -31,8 +37,19 @@ impl UserService {
             is_active: true,
             password: admin.password,
         };
-        match self.provision(request).await {
-            Ok(user) => Ok(Some(user)),
+        match self.insert(request).await {
+            Ok(user) => {
+                let record = AuditRecord::system("user.create")
+                    .target("user", user.id)
+                    .details(json!({
+                        "username": user.username.as_str(),
+                        "role": "admin",
+                        "first_admin": true,
+                        "password_generated": admin.password_generated,
+                    }));
+                self.audit.record(record).await;
+                Ok(Some(user))
+            }
             Err(CreateUserError::UsernameTaken | CreateUserError::EmailTaken) => Ok(None),
             Err(other) => Err(other),
         }
@@ -49,12 +66,14 @@ mod tests {
             username: Username::parse("admin").unwrap(),
             email: None,
             password: Password::parse("correct horse battery").unwrap(),
+            password_generated: true,
         }
     }
 
     #[tokio::test]
     async fn creates_an_admin_only_in_an_empty_system() {
         let mut ports = services();
+        let audit = ports.audit.clone();
         ports.users.expect_count().returning(|| Ok(0));
         ports.users.expect_create().returning(|new| {
             assert_eq!(new.role, Role::Admin);
@@ -68,8 +87,17 @@ mod tests {
                 .unwrap()
                 .is_some()
         );
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.action, "user.create");
+        assert_eq!(
+            record.actor_name.as_deref(),
+            Some(crate::audit::SYSTEM_ACTOR)
+        );
+        assert_eq!(record.details["first_admin"], true);
+        assert_eq!(record.details["password_generated"], true);
 
         let mut ports = services();
+        let audit = ports.audit.clone();
         ports.users.expect_count().returning(|| Ok(3));
         assert!(
             ports
@@ -79,5 +107,6 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+        assert!(audit.records().is_empty(), "nothing was created");
     }
 }

@@ -1,7 +1,10 @@
+use serde_json::json;
+
 use super::{
     Email, FullName, NewUser, Password, Role, User, UserService, UserWriteError, Username,
 };
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// A user an admin (or the operator) wants to create.
@@ -61,12 +64,30 @@ impl UserService {
         if !actor.can(Capability::Administer) {
             return Err(CreateUserError::Forbidden);
         }
-        self.provision(request).await
+        let user = self.insert(request).await?;
+        let record = AuditRecord::by(actor, "user.create")
+            .target("user", user.id)
+            .details(json!({"username": user.username.as_str(), "role": user.role.as_str()}));
+        self.audit.record(record).await;
+        Ok(user)
     }
 
-    /// Creates a user with no acting user: for the operator's command line (recovery) and
-    /// start-up, which run with the server's own authority.
+    /// Creates a user with no acting user, for the operator's command line (recovery), which
+    /// runs with the server's own authority; the audit log names the server as the actor.
     pub async fn provision(&self, request: CreateUserRequest) -> Result<User, CreateUserError> {
+        let user = self.insert(request).await?;
+        let record = AuditRecord::system("user.create")
+            .target("user", user.id)
+            .details(json!({
+                "username": user.username.as_str(),
+                "role": user.role.as_str(),
+                "via": "command line",
+            }));
+        self.audit.record(record).await;
+        Ok(user)
+    }
+
+    pub(super) async fn insert(&self, request: CreateUserRequest) -> Result<User, CreateUserError> {
         let password_hash = self.hasher.hash(&request.password).await?;
         let user = NewUser {
             username: request.username,
@@ -99,28 +120,61 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn admins_create_users_with_a_hashed_password() {
+    async fn admins_create_users_with_a_hashed_password_and_it_is_audited() {
         let mut ports = services();
+        let audit = ports.audit.clone();
         ports.users.expect_create().returning(|new| {
             assert_eq!(new.password_hash.as_str(), "hashed:correct horse battery");
             Ok(fixture_user(7, new.username.as_str(), new.role))
         });
+        let from = "192.0.2.1".parse().ok();
         let created = ports
             .user_service()
-            .create(&actor(1, Role::Admin), request())
+            .create(&actor(1, Role::Admin).from(from), request())
             .await
             .unwrap();
         assert_eq!(created.username.as_str(), "jane");
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.action, "user.create");
+        assert_eq!(
+            (record.actor, record.source_ip, record.success),
+            (Some(crate::user::UserId(1)), from, true)
+        );
+        assert_eq!(record.target.map(|target| target.id), Some("7".to_owned()));
+        assert_eq!(
+            record.details,
+            serde_json::json!({"username": "jane", "role": "technician"})
+        );
+    }
+
+    #[tokio::test]
+    async fn the_command_line_creates_users_as_the_server() {
+        let mut ports = services();
+        let audit = ports.audit.clone();
+        ports
+            .users
+            .expect_create()
+            .returning(|new| Ok(fixture_user(8, new.username.as_str(), new.role)));
+        ports.user_service().provision(request()).await.unwrap();
+        let [record] = audit.records().try_into().unwrap();
+        assert_eq!(record.actor, None);
+        assert_eq!(
+            record.actor_name.as_deref(),
+            Some(crate::audit::SYSTEM_ACTOR)
+        );
+        assert_eq!(record.details["via"], "command line");
     }
 
     #[tokio::test]
     async fn technicians_may_not_create_users() {
         let ports = services();
+        let audit = ports.audit.clone();
         let result = ports
             .user_service()
             .create(&actor(1, Role::Technician), request())
             .await;
         assert!(matches!(result, Err(CreateUserError::Forbidden)));
+        assert!(audit.records().is_empty(), "nothing happened to record");
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 use super::{UserId, UserService, UserWriteError};
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 
 /// Why a user could not be deleted.
@@ -46,6 +47,8 @@ impl UserService {
         }
         self.users.delete(id).await?;
         tracing::info!(user_id = %id, by = %actor.id(), "user deleted");
+        let record = AuditRecord::by(actor, "user.delete").target("user", id);
+        self.audit.record(record).await;
         Ok(())
     }
 }

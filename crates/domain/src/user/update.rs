@@ -1,8 +1,11 @@
+use serde_json::json;
+
 use super::{
     Email, FullName, Password, Role, User, UserChanges, UserId, UserService, UserWriteError,
     Username,
 };
 use crate::PortError;
+use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability, RevocationReason};
 
 /// A new password, with the current one when users change their own.
@@ -32,6 +35,21 @@ pub struct UpdateUserRequest {
 }
 
 impl UpdateUserRequest {
+    /// The names of the fields this request sets (or clears), as the API names them.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("username", self.username.is_some()),
+            ("email", self.email.is_some()),
+            ("full_name", self.full_name.is_some()),
+            ("role", self.role.is_some()),
+            ("is_active", self.is_active.is_some()),
+            ("password", self.password.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+
     fn touches_admin_fields(&self) -> bool {
         self.username.is_some() || self.role.is_some() || self.is_active.is_some()
     }
@@ -89,6 +107,7 @@ impl UserService {
         request: UpdateUserRequest,
     ) -> Result<User, UpdateUserError> {
         self.authorize_update(actor, id, &request)?;
+        let fields = request.changed_fields();
         let password_hash = match &request.password {
             Some(change) => Some(self.new_password_hash(actor, id, change).await?),
             None => None,
@@ -115,6 +134,14 @@ impl UserService {
                 .await?;
         }
         tracing::info!(user_id = %id, by = %actor.id(), "user updated");
+        let record = AuditRecord::by(actor, "user.update")
+            .target("user", updated.id)
+            .details(json!({
+                "fields": fields,
+                "role": updated.role.as_str(),
+                "is_active": updated.is_active,
+            }));
+        self.audit.record(record).await;
         Ok(updated)
     }
 

@@ -10,6 +10,7 @@ use slimrmm_domain::auth::{Actor, Capability};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::ClientIp;
 
 /// A capability a handler demands of its caller, as a type.
 pub trait Requirement: 'static {
@@ -105,11 +106,13 @@ pub(crate) async fn authenticate(
         && req.headers().contains_key(header::AUTHORIZATION)
         && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
     {
+        let source = ClientIp::of(req.request()).0;
         let outcome = match bearer(req.request()) {
             Ok(token) => state
                 .auth
                 .authenticate(&token)
                 .await
+                .map(|actor| actor.from(source))
                 .map_err(ApiError::from),
             Err(error) => Err(error),
         };
@@ -141,11 +144,12 @@ impl<C: Requirement> FromRequest for Authorized<C> {
         }
         // Outside the middleware (an app built without it): authenticate here.
         let token = bearer(req);
+        let source = ClientIp::of(req).0;
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal(&"AppState is not registered"))?;
-            require(state.auth.authenticate(&token).await?)
+            require(state.auth.authenticate(&token).await?.from(source))
         })
     }
 }

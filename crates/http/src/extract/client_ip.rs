@@ -16,15 +16,22 @@ impl FromRequest for ClientIp {
     type Future = Ready<Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self::of(req)))
+    }
+}
+
+impl ClientIp {
+    /// The address `req` came from.
+    pub(crate) fn of(req: &HttpRequest) -> Self {
         let proxies = req
             .app_data::<web::Data<AppState>>()
             .map(|state| state.rate_limits.trusted_proxies.clone())
             .unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
         let forwarded = forwarded_for(req.headers());
-        ready(Ok(Self(client_ip(
+        Self(client_ip(
             req.peer_addr().map(|address| address.ip()),
             forwarded.as_deref(),
             &proxies,
-        ))))
+        ))
     }
 }

@@ -2,9 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::execution::{ExecutionFilter, ExecutionId, ExecutionSort, ExecutionStatus};
 use slimrmm_domain::policy::PolicyRunId;
 use slimrmm_domain::script::ScriptId;
@@ -14,7 +12,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read};
 
 /// Filters of the execution list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -118,18 +116,12 @@ pub async fn get_execution(
 pub async fn cancel_execution(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let execution = state
         .executions
         .cancel(&caller.actor, ExecutionId(id.into_inner()))
         .await?;
-    let record = AuditRecord::by(&caller.actor, "execution.cancel")
-        .target("execution", execution.id)
-        .from(ip.0)
-        .details(json!({"agent_uuid": execution.agent.to_string(), "action": execution.action}));
-    state.audit.record(record).await;
     Ok(ok_with_message(
         ExecutionResponse::from(execution),
         "Execution cancelled",

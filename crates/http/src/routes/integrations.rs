@@ -4,8 +4,6 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::notification::{
     Channel, DeliveryStatus, NotificationKind, OutboxFilter, OutboxSort, PushoverInput, SmtpInput,
 };
@@ -17,7 +15,7 @@ use crate::dto::{
     ApiResponse, IntegrationResponse, OutboxEntryResponse, PageResponse, TestResultResponse, ok,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp, ListParams, ListParamsDoc, ValidJson};
+use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc, ValidJson};
 
 /// SMTP settings. Alerts go to `recipients`; a password-reset mail goes to its user only.
 #[derive(Deserialize, Validate, ToSchema)]
@@ -117,7 +115,6 @@ pub async fn list_integrations(
 pub async fn put_smtp(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     body: ValidJson<SmtpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -135,11 +132,6 @@ pub async fn put_smtp(
         min_severity: body.min_severity,
     };
     let integration = state.integrations.put_smtp(&caller.actor, input).await?;
-    let record = AuditRecord::by(&caller.actor, "integration.update")
-        .target("integration", "smtp")
-        .from(ip.0)
-        .details(json!({"enabled": integration.enabled}));
-    state.audit.record(record).await;
     Ok(ok(IntegrationResponse::new(
         Channel::Smtp,
         Some(integration),
@@ -162,7 +154,6 @@ pub async fn put_smtp(
 pub async fn put_pushover(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     body: ValidJson<PushoverBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -179,11 +170,6 @@ pub async fn put_pushover(
         .integrations
         .put_pushover(&caller.actor, input)
         .await?;
-    let record = AuditRecord::by(&caller.actor, "integration.update")
-        .target("integration", "pushover")
-        .from(ip.0)
-        .details(json!({"enabled": integration.enabled}));
-    state.audit.record(record).await;
     Ok(ok(IntegrationResponse::new(
         Channel::Pushover,
         Some(integration),
@@ -208,18 +194,12 @@ pub async fn put_pushover(
 pub async fn test_integration(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let channel = name
         .parse::<Channel>()
         .map_err(|_| ApiError::not_found("no such integration: use smtp or pushover"))?;
     let outcome = state.integrations.test(&caller.actor, channel).await?;
-    let record = AuditRecord::by(&caller.actor, "integration.test")
-        .target("integration", channel.as_str())
-        .from(ip.0)
-        .details(json!({"delivered": outcome.delivered}));
-    state.audit.record(record).await;
     Ok(ok(TestResultResponse::from(outcome)))
 }
 

@@ -18,7 +18,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = wiring::prepare_database(&config).await?;
     let assembly = wiring::assemble(&config, db).await?;
     let background = assembly.start_background(&config);
-    wiring::bootstrap_admin(&config, &assembly.state.users, &assembly.state.audit).await?;
+    wiring::bootstrap_admin(&config, &assembly.state.users).await?;
     let tls = match (&config.tls_cert, &config.tls_key) {
         (Some(cert), Some(key)) => Some(tls::server_config(
             cert,

@@ -3,10 +3,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use slimrmm_auth::Argon2Hasher;
-use slimrmm_domain::audit::{AuditRecord, AuditService};
-use slimrmm_domain::clock::SystemClock;
 use slimrmm_domain::user::{CreateUserRequest, Email, FullName, Password, Role, Username};
-use slimrmm_persistence::PgAuditLog;
 
 use crate::config::{Config, CreateUser, RoleArg, UserCommand};
 use crate::wiring;
@@ -21,15 +18,6 @@ pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
         .provision(request)
         .await
         .context("creating the user")?;
-    let audit = AuditService::new(Arc::new(PgAuditLog::new(db)), Arc::new(SystemClock));
-    let record = AuditRecord::system("user.create")
-        .target("user", user.id)
-        .details(serde_json::json!({
-            "username": user.username.as_str(),
-            "role": user.role.to_string(),
-            "via": "command line",
-        }));
-    audit.record(record).await;
     println!(
         "created user '{}' (id {}, role {})",
         user.username, user.id, user.role

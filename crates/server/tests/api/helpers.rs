@@ -146,7 +146,7 @@ pub async fn spawn_running(
     let background = assembly.start_tasks(&config, tasks);
     let ca = assembly.ca.clone();
     let state = assembly.state;
-    wiring::bootstrap_admin(&config, &state.users, &state.audit)
+    wiring::bootstrap_admin(&config, &state.users)
         .await
         .unwrap();
     let service = test::init_service(build_app(state.clone())).await;

@@ -31,7 +31,7 @@ async fn answers_and_alerts_during_an_outage_are_written_when_the_database_is_ba
     let db = wiring::prepare_database(&config).await.unwrap();
     let assembly = wiring::assemble(&config, db).await.unwrap();
     let _background = assembly.start_background(&config);
-    wiring::bootstrap_admin(&config, &assembly.state.users, &assembly.state.audit)
+    wiring::bootstrap_admin(&config, &assembly.state.users)
         .await
         .unwrap();
     let state = assembly.state.clone();

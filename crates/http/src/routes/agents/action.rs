@@ -1,9 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::json;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::Command;
 use utoipa::ToSchema;
@@ -13,7 +11,7 @@ use validator::Validate;
 use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, accepted};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, Operate, ValidJson};
+use crate::extract::{Authorized, Operate, ValidJson};
 use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 
 /// A command for an agent.
@@ -58,7 +56,6 @@ pub async fn agent_action(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     uuid: web::Path<Uuid>,
     key: IdempotencyHeader,
     body: ValidJson<ActionBody>,
@@ -66,14 +63,13 @@ pub async fn agent_action(
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
     let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { queue(&work_state, &actor, ip, uuid.into_inner(), body).await };
+    let work = async move { queue(&work_state, &actor, uuid.into_inner(), body).await };
     once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn queue(
     state: &AppState,
     actor: &Actor,
-    ip: ClientIp,
     uuid: Uuid,
     body: ActionBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -83,11 +79,6 @@ async fn queue(
         .executions
         .create(actor, AgentId(uuid), command, expires_in)
         .await?;
-    let record = AuditRecord::by(actor, "agent.command")
-        .target("agent", execution.agent)
-        .from(ip.0)
-        .details(json!({"action": execution.action, "execution_id": execution.id.to_string()}));
-    state.audit.record(record).await;
     Ok(accepted(
         ExecutionResponse::from(execution),
         "Command queued",

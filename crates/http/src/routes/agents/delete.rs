@@ -1,12 +1,11 @@
 use actix_web::{HttpResponse, delete, web};
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::audit::AuditRecord;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp};
+use crate::extract::{Administer, Authorized};
 
 /// Delete an agent (admins): its certificates are revoked and its uuid is never accepted again.
 #[utoipa::path(
@@ -24,14 +23,9 @@ use crate::extract::{Administer, Authorized, ClientIp};
 pub async fn delete_agent(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let agent = AgentId(uuid.into_inner());
     state.agents.delete(&caller.actor, agent).await?;
-    let record = AuditRecord::by(&caller.actor, "agent.delete")
-        .target("agent", agent)
-        .from(ip.0);
-    state.audit.record(record).await;
     Ok(ok_with_message(Null, "Agent deleted"))
 }

@@ -1,13 +1,11 @@
 use actix_web::{HttpResponse, post, web};
-use serde_json::json;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::audit::AuditRecord;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp};
+use crate::extract::{Administer, Authorized};
 
 /// Approve a pending (or rejected) agent (admins). It can then fetch its certificate.
 #[utoipa::path(
@@ -26,18 +24,12 @@ use crate::extract::{Administer, Authorized, ClientIp};
 pub async fn approve_agent(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let agent = state
         .agents
         .approve(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
-    let record = AuditRecord::by(&caller.actor, "agent.approve")
-        .target("agent", agent.id)
-        .from(ip.0)
-        .details(json!({"hostname": agent.facts.hostname.as_str()}));
-    state.audit.record(record).await;
     Ok(ok(AgentResponse::from(agent)))
 }
 
@@ -58,17 +50,11 @@ pub async fn approve_agent(
 pub async fn reject_agent(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let agent = state
         .agents
         .reject(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
-    let record = AuditRecord::by(&caller.actor, "agent.reject")
-        .target("agent", agent.id)
-        .from(ip.0)
-        .details(json!({"hostname": agent.facts.hostname.as_str()}));
-    state.audit.record(record).await;
     Ok(ok(AgentResponse::from(agent)))
 }

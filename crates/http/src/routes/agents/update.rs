@@ -1,8 +1,6 @@
 use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
-use serde_json::json;
 use slimrmm_domain::agent::{AgentId, DisplayName, Tags, UpdateAgentRequest};
-use slimrmm_domain::audit::AuditRecord;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
@@ -11,7 +9,7 @@ use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, Operate, ValidJson};
+use crate::extract::{Authorized, Operate, ValidJson};
 
 /// Changes to an agent's labels; absent fields stay as they are.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -45,7 +43,6 @@ pub struct UpdateAgentBody {
 pub async fn update_agent(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     uuid: web::Path<Uuid>,
     body: ValidJson<UpdateAgentBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -65,10 +62,5 @@ pub async fn update_agent(
         .agents
         .update(&caller.actor, AgentId(uuid.into_inner()), request)
         .await?;
-    let record = AuditRecord::by(&caller.actor, "agent.update")
-        .target("agent", agent.id)
-        .from(ip.0)
-        .details(json!({"hostname": agent.facts.hostname.as_str()}));
-    state.audit.record(record).await;
     Ok(ok(AgentResponse::from(agent)))
 }

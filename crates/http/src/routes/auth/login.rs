@@ -4,9 +4,6 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
-use slimrmm_domain::auth::LoginError;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -112,23 +109,10 @@ pub async fn login(
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody(request) = body;
-    let pair = match state.auth.login(&request.username, &request.password).await {
-        Ok(pair) => pair,
-        Err(error) => {
-            if !matches!(error, LoginError::Port(_)) {
-                let record = AuditRecord::anonymous("auth.login", Some(&request.username))
-                    .from(ip.0)
-                    .failed()
-                    .details(json!({"reason": error.to_string()}));
-                state.audit.record(record).await;
-            }
-            return Err(error.into());
-        }
-    };
-    let record = AuditRecord::by_user(&pair.user, "auth.login")
-        .target("user", pair.user.id)
-        .from(ip.0);
-    state.audit.record(record).await;
+    let pair = state
+        .auth
+        .login(&request.username, &request.password, ip.0)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::from(pair)))

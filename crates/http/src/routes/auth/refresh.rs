@@ -1,8 +1,5 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
-use slimrmm_domain::auth::RefreshError;
 
 use crate::AppState;
 use crate::dto::TokenResponse;
@@ -25,15 +22,7 @@ pub async fn refresh(
     token: BearerToken,
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
-    let pair = state.auth.refresh(&token.0).await;
-    if let Err(RefreshError::TokenReused) = &pair {
-        let record = AuditRecord::anonymous("auth.refresh_reuse", None)
-            .from(ip.0)
-            .failed()
-            .details(json!({"effect": "the session was revoked"}));
-        state.audit.record(record).await;
-    }
-    let pair = pair?;
+    let pair = state.auth.refresh(&token.0, ip.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::from(pair)))

@@ -1,9 +1,7 @@
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde_json::json;
 use slimrmm_domain::agent::Tags;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::enrollment::{CreateTokenRequest, TokenName};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -14,7 +12,7 @@ use crate::dto::{
     ApiResponse, CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, created, no_store,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp, ValidJson};
+use crate::extract::{Administer, Authorized, ValidJson};
 
 /// A new enrollment token.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -54,7 +52,6 @@ pub struct CreateTokenBody {
 pub async fn create_token(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     body: ValidJson<CreateTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
@@ -69,8 +66,6 @@ pub async fn create_token(
         .enrollment
         .create_token(&caller.actor, request)
         .await?;
-    let record = AuditRecord::by(&caller.actor, "enrollment_token.create").target("enrollment_token", new.token.id).from(ip.0).details(json!({"name": new.token.name.as_str(), "auto_approve": new.token.auto_approve, "max_uses": new.token.max_uses}));
-    state.audit.record(record).await;
     let response = CreatedEnrollmentTokenResponse {
         token: new.secret.expose().to_owned(),
         details: EnrollmentTokenResponse::from(new.token),

@@ -1,11 +1,10 @@
 use actix_web::{HttpResponse, delete, web};
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::enrollment::EnrollmentTokenId;
 
 use crate::AppState;
 use crate::dto::{ApiResponse, EnrollmentTokenResponse, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp};
+use crate::extract::{Administer, Authorized};
 
 /// Revoke an enrollment token (admins): it enrolls no more agents; those it enrolled stay.
 #[utoipa::path(
@@ -23,17 +22,12 @@ use crate::extract::{Administer, Authorized, ClientIp};
 pub async fn revoke_token(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let token = state
         .enrollment
         .revoke_token(&caller.actor, EnrollmentTokenId(id.into_inner()))
         .await?;
-    let record = AuditRecord::by(&caller.actor, "enrollment_token.revoke")
-        .target("enrollment_token", token.id)
-        .from(ip.0);
-    state.audit.record(record).await;
     Ok(ok_with_message(
         EnrollmentTokenResponse::from(token),
         "Enrollment token revoked",

@@ -1,7 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::policy::{PolicyFilter, PolicyId, PolicySort};
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -10,7 +8,7 @@ use super::body::{CreatePolicyBody, UpdatePolicyBody};
 use crate::AppState;
 use crate::dto::{ApiResponse, Null, PageResponse, PolicyResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 
 /// Filters of the policy list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -63,15 +61,9 @@ pub async fn list_policies(
 pub async fn create_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     body: ValidJson<CreatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = state.policies.create(&caller.actor, body.0.into()).await?;
-    let record = AuditRecord::by(&caller.actor, "policy.create")
-        .target("policy", policy.id)
-        .from(ip.0)
-        .details(json!({"name": policy.definition.name.as_str()}));
-    state.audit.record(record).await;
     Ok(created(PolicyResponse::from(policy)))
 }
 
@@ -119,7 +111,6 @@ pub async fn get_policy(
 pub async fn update_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
     body: ValidJson<UpdatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -127,11 +118,6 @@ pub async fn update_policy(
         .policies
         .update(&caller.actor, PolicyId(id.into_inner()), body.0.into())
         .await?;
-    let record = AuditRecord::by(&caller.actor, "policy.update")
-        .target("policy", policy.id)
-        .from(ip.0)
-        .details(json!({"name": policy.definition.name.as_str()}));
-    state.audit.record(record).await;
     Ok(ok(PolicyResponse::from(policy)))
 }
 
@@ -152,14 +138,9 @@ pub async fn update_policy(
 pub async fn delete_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
     state.policies.delete(&caller.actor, policy).await?;
-    let record = AuditRecord::by(&caller.actor, "policy.delete")
-        .target("policy", policy)
-        .from(ip.0);
-    state.audit.record(record).await;
     Ok(ok_with_message(Null, "Policy deleted"))
 }

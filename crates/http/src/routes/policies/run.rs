@@ -1,7 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::policy::{PolicyError, PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
@@ -15,9 +13,7 @@ use crate::dto::{
     PolicyScanResponse, accepted, ok,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{
-    Authorized, ClientIp, ListParams, ListParamsDoc, Operate, OptionalJson, Read,
-};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, OptionalJson, Read};
 use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 use crate::routes::executions::ExecutionFilterParams;
 
@@ -45,7 +41,6 @@ pub async fn execute_policy(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
     key: IdempotencyHeader,
     body: OptionalJson<RunPolicyBody>,
@@ -53,14 +48,13 @@ pub async fn execute_policy(
     let policy = PolicyId(id.into_inner());
     let fingerprint = fingerprint(&req, &body.0);
     let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { start_run(&work_state, &actor, ip, policy, body.0).await };
+    let work = async move { start_run(&work_state, &actor, policy, body.0).await };
     once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn start_run(
     state: &AppState,
     actor: &Actor,
-    ip: ClientIp,
     policy: PolicyId,
     body: RunPolicyBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -68,11 +62,6 @@ async fn start_run(
         expires_in: body.expires_in.map(crate::dto::rules::seconds),
     };
     let run = state.policies.execute(actor, policy, request).await?;
-    let record = AuditRecord::by(actor, "policy.execute")
-        .target("policy", policy)
-        .from(ip.0)
-        .details(json!({"run_id": run.run.id.to_string(), "agents": run.run.target_count}));
-    state.audit.record(record).await;
     let message = format!("Policy run started on {} agent(s)", run.run.target_count);
     Ok(accepted(PolicyRunResponse::from(run), message))
 }
@@ -95,16 +84,10 @@ async fn start_run(
 pub async fn scan_policy(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
     let scan = state.policies.scan(&caller.actor, policy).await?;
-    let record = AuditRecord::by(&caller.actor, "policy.scan")
-        .target("policy", policy)
-        .from(ip.0)
-        .details(json!({"agents": scan.executions.len()}));
-    state.audit.record(record).await;
     let message = format!("Scan queued on {} agent(s)", scan.executions.len());
     Ok(accepted(PolicyScanResponse::from(scan), message))
 }

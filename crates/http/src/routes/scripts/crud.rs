@@ -1,7 +1,5 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::script::{ScriptChanges, ScriptFilter, ScriptId, ScriptInput, ScriptSort};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -11,7 +9,7 @@ use crate::AppState;
 use crate::dto::rules;
 use crate::dto::{ApiResponse, Null, PageResponse, ScriptResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 
 /// A new script. The content is checked as the agent checks it before running anything: at
 /// most 64 KiB and none of its dangerous patterns (`$(...)`, backticks, `eval(`, `exec(`,
@@ -164,15 +162,9 @@ pub async fn list_scripts(
 pub async fn create_script(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     body: ValidJson<CreateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
     let script = state.scripts.create(&caller.actor, body.0.into()).await?;
-    let record = AuditRecord::by(&caller.actor, "script.create")
-        .target("script", script.id)
-        .from(ip.0)
-        .details(json!({"name": script.definition.name.as_str()}));
-    state.audit.record(record).await;
     Ok(created(ScriptResponse::from(script)))
 }
 
@@ -220,7 +212,6 @@ pub async fn get_script(
 pub async fn update_script(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
     body: ValidJson<UpdateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -228,11 +219,6 @@ pub async fn update_script(
         .scripts
         .update(&caller.actor, ScriptId(id.into_inner()), body.0.into())
         .await?;
-    let record = AuditRecord::by(&caller.actor, "script.update")
-        .target("script", script.id)
-        .from(ip.0)
-        .details(json!({"name": script.definition.name.as_str()}));
-    state.audit.record(record).await;
     Ok(ok(ScriptResponse::from(script)))
 }
 
@@ -253,14 +239,9 @@ pub async fn update_script(
 pub async fn delete_script(
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let script = ScriptId(id.into_inner());
     state.scripts.delete(&caller.actor, script).await?;
-    let record = AuditRecord::by(&caller.actor, "script.delete")
-        .target("script", script)
-        .from(ip.0);
-    state.audit.record(record).await;
     Ok(ok_with_message(Null, "Script deleted"))
 }

@@ -1,8 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionSort;
 use slimrmm_domain::script::{ExecuteScriptError, ScriptId, ScriptRunRequest};
@@ -14,7 +12,7 @@ use crate::AppState;
 use crate::dto::rules::parsed;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ScriptRunResponse, accepted, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 use crate::routes::executions::ExecutionFilterParams;
 
@@ -98,7 +96,6 @@ pub async fn execute_script(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Authorized<Operate>,
-    ip: ClientIp,
     id: web::Path<Uuid>,
     key: IdempotencyHeader,
     body: ValidJson<ExecuteScriptBody>,
@@ -107,14 +104,13 @@ pub async fn execute_script(
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
     let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { run(&work_state, &actor, ip, script, body).await };
+    let work = async move { run(&work_state, &actor, script, body).await };
     once(&state, &caller.actor, key, fingerprint, work).await
 }
 
 async fn run(
     state: &AppState,
     actor: &Actor,
-    ip: ClientIp,
     script: ScriptId,
     body: ExecuteScriptBody,
 ) -> Result<HttpResponse, ApiError> {
@@ -128,8 +124,6 @@ async fn run(
             }
             other => other.into(),
         })?;
-    let record = AuditRecord::by(actor, "script.execute").target("script", script).from(ip.0).details(json!({"agents": run.executions.len(), "execution_ids": run.executions.iter().map(|execution| execution.id.to_string()).collect::<Vec<_>>()}));
-    state.audit.record(record).await;
     let message = format!("Script queued on {} agent(s)", run.executions.len());
     Ok(accepted(ScriptRunResponse::from(run), message))
 }

@@ -1,7 +1,5 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::user::{CreateUserRequest, Email, FullName, Password, Username};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -10,7 +8,7 @@ use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, created};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp, ValidJson};
+use crate::extract::{Administer, Authorized, ValidJson};
 
 fn default_role() -> RoleDto {
     RoleDto::Viewer
@@ -86,15 +84,9 @@ impl CreateUserBody {
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     body: ValidJson<CreateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0.into_domain()?;
     let user = state.users.create(&caller.actor, request).await?;
-    let record = AuditRecord::by(&caller.actor, "user.create")
-        .target("user", user.id)
-        .from(ip.0)
-        .details(json!({"username": user.username.as_str(), "role": user.role.as_str()}));
-    state.audit.record(record).await;
     Ok(created(UserResponse::from(user)))
 }

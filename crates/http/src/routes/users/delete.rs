@@ -1,11 +1,10 @@
 use actix_web::{HttpResponse, delete, web};
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::user::UserId;
 
 use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ClientIp};
+use crate::extract::{Administer, Authorized};
 
 /// Delete a user and their sessions (admins). Nobody deletes themselves or the last active
 /// admin.
@@ -25,14 +24,9 @@ use crate::extract::{Administer, Authorized, ClientIp};
 pub async fn delete_user(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    ip: ClientIp,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId(id.into_inner());
     state.users.delete(&caller.actor, user).await?;
-    let record = AuditRecord::by(&caller.actor, "user.delete")
-        .target("user", user)
-        .from(ip.0);
-    state.audit.record(record).await;
     Ok(ok_with_message(Null, "User deleted"))
 }

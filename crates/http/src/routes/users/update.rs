@@ -1,7 +1,5 @@
 use actix_web::{HttpResponse, put, web};
 use serde::Deserialize;
-use serde_json::json;
-use slimrmm_domain::audit::AuditRecord;
 use slimrmm_domain::user::{
     Email, FullName, Password, PasswordChange, UpdateUserRequest, UserId, Username,
 };
@@ -12,7 +10,7 @@ use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ClientIp, Read, ValidJson};
+use crate::extract::{Authorized, Read, ValidJson};
 
 /// Parses a field that may be absent, `null` (clear it) or a value.
 fn clearable<T, E: std::fmt::Display>(
@@ -59,20 +57,6 @@ pub struct UpdateUserBody {
 
 impl UpdateUserBody {
     /// The names of the fields given (never their values: one may be a password).
-    fn changed_fields(&self) -> Vec<&'static str> {
-        [
-            ("username", self.username.is_some()),
-            ("email", self.email.is_some()),
-            ("full_name", self.full_name.is_some()),
-            ("role", self.role.is_some()),
-            ("is_active", self.is_active.is_some()),
-            ("password", self.password.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, given)| given.then_some(name))
-        .collect()
-    }
-
     fn into_domain(self) -> Result<UpdateUserRequest, ApiError> {
         let email = clearable("email", self.email, Email::parse)?;
         let full_name = clearable("full_name", self.full_name, FullName::parse)?;
@@ -124,22 +108,13 @@ impl UpdateUserBody {
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: Authorized<Read>,
-    ip: ClientIp,
     id: web::Path<i64>,
     body: ValidJson<UpdateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.0.changed_fields();
     let request = body.0.into_domain()?;
     let user = state
         .users
         .update(&caller.actor, UserId(id.into_inner()), request)
         .await?;
-    let record = AuditRecord::by(&caller.actor, "user.update")
-        .target("user", user.id)
-        .from(ip.0)
-        .details(
-            json!({"fields": fields, "role": user.role.as_str(), "is_active": user.is_active}),
-        );
-    state.audit.record(record).await;
     Ok(ok(UserResponse::from(user)))
 }
