@@ -1,7 +1,8 @@
 //! The audit log: who did what, to what, from where, and whether it worked. Entries are
-//! written by the edge that knows the caller's address (the HTTP layer) once a use case has
-//! answered, and never hold secrets or passwords: `details` is built field by field, never
-//! copied from a request.
+//! written by the use cases that change things, through [`AuditService::record`], once the
+//! change is made; the caller's address comes with the [`Actor`] (the edge sets it). They
+//! never hold secrets or passwords: `details` is built field by field, never copied from a
+//! request.
 
 use std::fmt;
 use std::net::IpAddr;

@@ -102,6 +102,7 @@ pub mod notification;
 pub mod policy;
 pub mod presence;
 pub mod protocol;
+pub mod retention;
 pub mod script;
 pub mod sealer;
 pub mod telemetry;

@@ -7,7 +7,7 @@ mod state;
 pub use metrics::{
     DiskPoint, MetricPoint, MetricsError, MetricsRepository, MetricsRequest, Resolution,
 };
-pub use sink::{HeartbeatSink, ReceivedHeartbeat};
+pub use sink::{HeartbeatFlush, HeartbeatSink, ReceivedHeartbeat};
 pub use state::{AgentState, AgentStateRepository, TelemetryService};
 
 #[cfg(any(test, feature = "mocks"))]

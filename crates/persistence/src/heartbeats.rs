@@ -3,17 +3,16 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use diesel::sql_types::{Array, Float4, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use serde_json::{Map, Value, json};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
-use slimrmm_domain::event::{Event, EventPublisher};
 use slimrmm_domain::health::{DropReason, DroppedKind, DroppedRecords};
-use slimrmm_domain::telemetry::{HeartbeatSink, ReceivedHeartbeat};
+use slimrmm_domain::telemetry::{HeartbeatFlush, HeartbeatSink, ReceivedHeartbeat};
 use uuid::Uuid;
 
 use crate::Database;
@@ -28,19 +27,21 @@ struct Pending {
 }
 
 /// The batched heartbeat writer: [`HeartbeatSink::submit`] only records in memory;
-/// [`run`](Self::run) writes every interval.
+/// [`HeartbeatSink::flush`] writes (the gateway calls it every interval).
 ///
 /// One agent's row can never block the others': a batch the database refuses is split in
 /// halves until the refused rows are found, and those alone are dropped (logged and counted
 /// in [`DroppedRecords`]) once the others were written. While the database is unavailable, or
 /// refuses every row, the batch is kept whole; a flush that is cancelled keeps what it had not
 /// written.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HeartbeatWriter {
+    db: Database,
     pending: Arc<Mutex<HashMap<AgentId, Pending>>>,
     dropped: DroppedRecords,
 }
 
+#[async_trait]
 impl HeartbeatSink for HeartbeatWriter {
     fn submit(&self, heartbeat: ReceivedHeartbeat) {
         let mut pending = self.pending.lock().expect("heartbeat buffer");
@@ -75,6 +76,10 @@ impl HeartbeatSink for HeartbeatWriter {
                 );
             }
         }
+    }
+
+    async fn flush(&self) -> Result<HeartbeatFlush, PortError> {
+        self.write_pending().await
     }
 }
 
@@ -171,7 +176,8 @@ metrics AS (
 ),
 stale AS (
     -- The agents row changes at most once a minute per agent (its indexes are costly to touch),
-    -- or when a reported fact changed, or to bring a silent agent back online.
+    -- or when a reported fact changed; an agent marked offline is reported back (whether it is
+    -- online again is the gateway's decision, made through the presence port).
     SELECT a.uuid, a.status FROM agents a JOIN live l ON l.uuid = a.uuid
     WHERE a.status = 'offline'
        OR a.last_seen_at IS NULL OR a.last_seen_at < l.seen_at - interval '60 seconds'
@@ -182,18 +188,12 @@ stale AS (
 touched AS (
     UPDATE agents a SET
         last_seen_at = l.seen_at,
-        status = CASE WHEN a.status = 'offline' THEN 'online' ELSE a.status END,
-        overdue_at = CASE WHEN a.status = 'offline' THEN NULL ELSE a.overdue_at END,
         agent_version = coalesce(l.agent_version, a.agent_version),
         external_ip = coalesce(l.external_ip, a.external_ip),
         serial_number = coalesce(l.serial_number, a.serial_number)
     FROM live l JOIN stale s ON s.uuid = l.uuid
     WHERE a.uuid = l.uuid
     RETURNING a.uuid, s.status AS previous
-),
-recorded AS (
-    INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at)
-    SELECT uuid, 'offline', 'online', now() FROM touched WHERE previous = 'offline'
 )
 SELECT uuid FROM touched WHERE previous = 'offline'";
 
@@ -204,9 +204,10 @@ struct Back {
 }
 
 impl HeartbeatWriter {
-    /// An empty writer counting what it drops in `dropped`.
-    pub fn new(dropped: DroppedRecords) -> Self {
+    /// An empty writer to `db`, counting what it drops in `dropped`.
+    pub fn new(db: Database, dropped: DroppedRecords) -> Self {
         Self {
+            db,
             pending: Arc::default(),
             dropped,
         }
@@ -217,20 +218,16 @@ impl HeartbeatWriter {
         self.pending.lock().expect("heartbeat buffer").len()
     }
 
-    /// Writes what is pending, in one statement unless the database refuses some of its rows;
-    /// returns how many agents were written. While the database is unavailable what was not
-    /// written is kept for the next try (newer heartbeats win).
-    pub async fn flush(
-        &self,
-        db: &Database,
-        events: &dyn EventPublisher,
-    ) -> Result<usize, PortError> {
+    /// Writes what is pending, in one statement unless the database refuses some of its rows.
+    /// While the database is unavailable what was not written is kept for the next try
+    /// (newer heartbeats win).
+    async fn write_pending(&self) -> Result<HeartbeatFlush, PortError> {
         let batch: Vec<(AgentId, Pending)> =
             std::mem::take(&mut *self.pending.lock().expect("heartbeat buffer"))
                 .into_iter()
                 .collect();
         if batch.is_empty() {
-            return Ok(0);
+            return Ok(HeartbeatFlush::default());
         }
         // Whatever is not written when this ends, or when the flush is cancelled (a shutdown
         // aborting the task mid-write), goes back to the buffer.
@@ -239,26 +236,20 @@ impl HeartbeatWriter {
             todo: vec![batch],
             refused: Vec::new(),
         };
-        let mut written = 0;
+        let mut flushed = HeartbeatFlush::default();
         // Batches to write, the last first; a refused one comes back as its two halves.
         while let Some(chunk) = flight.todo.last() {
             let mut columns = Columns::default();
             for (_, entry) in chunk {
                 columns.push(entry.clone());
             }
-            let outcome = write(db, columns).await;
+            let outcome = write(&self.db, columns).await;
             let chunk = flight.todo.pop().unwrap_or_default();
             match outcome {
-                Ok(back_online) => {
-                    written += chunk.len();
-                    for uuid in back_online {
-                        events.publish(Event::agent(
-                            "agent.online",
-                            AgentId(uuid),
-                            Utc::now(),
-                            Value::Null,
-                        ));
-                    }
+                Ok(offline) => {
+                    flushed.written += chunk.len();
+                    let offline = offline.into_iter().map(AgentId);
+                    flushed.heard_while_offline.extend(offline);
                 }
                 Err(error @ PortError::Unavailable(_)) => {
                     flight.todo.push(chunk);
@@ -279,7 +270,7 @@ impl HeartbeatWriter {
         }
         // A row is dropped only when the database demonstrably takes the others: when every
         // row was refused the fault is the database's, and everything is kept for next time.
-        if written == 0 && !flight.refused.is_empty() {
+        if flushed.written == 0 && !flight.refused.is_empty() {
             return Err(PortError::unexpected(anyhow::anyhow!(
                 "the database refused every heartbeat of the batch; kept for the next try"
             )));
@@ -289,7 +280,7 @@ impl HeartbeatWriter {
             self.dropped
                 .record(DroppedKind::Heartbeat, DropReason::Unstorable);
         }
-        Ok(written)
+        Ok(flushed)
     }
 
     /// Puts unwritten entries back, unless a newer heartbeat of the agent arrived meanwhile.
@@ -297,18 +288,6 @@ impl HeartbeatWriter {
         let mut pending = self.pending.lock().expect("heartbeat buffer");
         for (agent, entry) in entries {
             pending.entry(agent).or_insert(entry);
-        }
-    }
-
-    /// Writes every `interval` until the process ends.
-    pub async fn run(self, db: Database, events: Arc<dyn EventPublisher>, interval: Duration) {
-        let mut ticker = tokio::time::interval(interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticker.tick().await;
-            if let Err(error) = self.flush(&db, events.as_ref()).await {
-                tracing::warn!(error = ?error, pending = self.pending(), "writing heartbeats failed; retrying");
-            }
         }
     }
 }

@@ -43,7 +43,7 @@ pub use database::{Database, PoolSettings, ensure_database_exists};
 pub use enrollment_tokens::PgEnrollmentTokenRepository;
 pub use executions::PgExecutionRepository;
 pub use heartbeats::HeartbeatWriter;
-pub use housekeeping::{Housekeeping, Purged};
+pub use housekeeping::PgPurger;
 pub use idempotency::PgIdempotencyStore;
 pub use integrations::PgIntegrationRepository;
 pub use inventories::PgInventoryRepository;

@@ -7,9 +7,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
 use slimrmm_domain::agent::AgentId;
-use slimrmm_persistence::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, Housekeeping, WAKE_CHANNEL, listen};
+use slimrmm_persistence::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, WAKE_CHANNEL, listen};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
@@ -84,12 +83,15 @@ impl Assembly {
     /// Starts the background tasks `which` allows on the current tokio runtime.
     pub fn start_tasks(&self, config: &Config, which: Tasks) -> Background {
         let mut tasks = Vec::new();
-        let events = std::sync::Arc::new(self.bus.clone());
-        tasks.push(tokio::spawn(self.heartbeats.clone().run(
-            self.db.clone(),
-            events,
-            HEARTBEAT_FLUSH,
-        )));
+        let gateway = self.state.gateway.clone();
+        tasks.push(every(HEARTBEAT_FLUSH, move || {
+            let gateway = gateway.clone();
+            async move {
+                if let Err(error) = gateway.flush_heartbeats().await {
+                    tracing::warn!(error = ?error, "writing heartbeats failed; kept for the next try");
+                }
+            }
+        }));
 
         let limits = self.state.rate_limits.clone();
         tasks.push(every(RATE_LIMIT_CLEANUP, move || {
@@ -205,12 +207,11 @@ impl Assembly {
             .await;
         }));
 
-        let housekeeping = Housekeeping::new(self.db.clone());
-        let retention = TimeDelta::days(i64::from(config.metrics_retention_days));
+        let housekeeping = self.housekeeping.clone();
         tasks.push(every(HOUSEKEEPING, move || {
             let housekeeping = housekeeping.clone();
             async move {
-                match housekeeping.purge(Utc::now(), retention).await {
+                match housekeeping.run().await {
                     Ok(purged) => tracing::debug!(?purged, "housekeeping done"),
                     Err(error) => tracing::warn!(error = ?error, "housekeeping failed; will retry"),
                 }

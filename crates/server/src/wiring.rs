@@ -25,6 +25,7 @@ use slimrmm_domain::notification::{
     DeliveryService, DeliverySettings, IntegrationService, Transport,
 };
 use slimrmm_domain::policy::{PolicyPorts, PolicyService, PolicySettings};
+use slimrmm_domain::retention::{HousekeepingService, Retention};
 use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::user::{BootstrapAdmin, Email, Password, UserService, Username};
@@ -39,7 +40,7 @@ use slimrmm_persistence::{
     PgAuditLog, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
     PgIntegrationRepository, PgInventoryRepository, PgOperations, PgOutboxRepository,
     PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgProcessRegistry,
-    PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository,
+    PgPurger, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository,
     PoolSettings, ServerSecrets, ensure_database_exists, run_migrations,
 };
 
@@ -165,12 +166,12 @@ pub struct Assembly {
     pub state: AppState,
     /// The pool.
     pub db: Database,
-    /// The batched heartbeat writer the gateway feeds.
-    pub heartbeats: HeartbeatWriter,
     /// Events and wake-ups between processes.
     pub bus: PgBus,
     /// The outbox worker's logic.
     pub delivery: DeliveryService,
+    /// Removing what is past its retention.
+    pub housekeeping: HousekeepingService,
     /// The agent CA (its certificate is the TLS layer's client-certificate root).
     pub ca: AgentCa,
 }
@@ -197,7 +198,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let inventories = Arc::new(PgInventoryRepository::new(db.clone()));
     let alerts = Arc::new(PgAlertRepository::new(db.clone()));
     let dropped = DroppedRecords::default();
-    let heartbeats = HeartbeatWriter::new(dropped.clone());
+    let heartbeats = HeartbeatWriter::new(db.clone(), dropped.clone());
     let bus = PgBus::start(db.clone());
     let events: Arc<dyn EventPublisher> = Arc::new(bus.clone());
     let identity = AgentIdentityService::new(
@@ -245,7 +246,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             agents: agents.clone(),
             presence: Arc::new(PgPresenceRepository::new(db.clone())),
             executions: executions.clone(),
-            heartbeats: Arc::new(heartbeats.clone()),
+            heartbeats: Arc::new(heartbeats),
             inventories: inventories.clone(),
             alerts: alerts.clone(),
             events: events.clone(),
@@ -358,12 +359,18 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             ..HttpSettings::default()
         },
     };
+    let retention = Retention {
+        metrics: TimeDelta::days(i64::from(config.metrics_retention_days)),
+        ..Retention::default()
+    };
+    let housekeeping =
+        HousekeepingService::new(Arc::new(PgPurger::new(db.clone())), clock, retention);
     Ok(Assembly {
         state,
         db,
-        heartbeats,
         bus,
         delivery,
+        housekeeping,
         ca,
     })
 }

@@ -151,17 +151,25 @@ impl GatewayService {
         agent: &Agent,
         connection: ConnectionId,
     ) -> Result<Vec<String>, PortError> {
+        self.heard_from(agent.id, "connected").await?;
+        self.deliverable(agent.id, connection).await
+    }
+
+    /// The one rule for coming online: an approved agent heard from (it connected, or its
+    /// heartbeat arrived while it was marked offline) is online, which is recorded once and
+    /// announced as `agent.online`.
+    pub(super) async fn heard_from(&self, agent: AgentId, how: &str) -> Result<(), PortError> {
         let now = self.ports.clock.now();
-        if self.ports.presence.online(agent.id, now).await? {
-            tracing::info!(agent = %agent.id, "agent online");
+        if self.ports.presence.online(agent, now).await? {
+            tracing::info!(%agent, how, "agent online");
             self.ports.events.publish(Event::agent(
                 "agent.online",
-                agent.id,
+                agent,
                 now,
                 serde_json::Value::Null,
             ));
         }
-        self.deliverable(agent.id, connection).await
+        Ok(())
     }
 
     /// The agent's queued commands, claimed for this connection, as frames to send.

@@ -3,6 +3,16 @@ use crate::PortError;
 use crate::event::Event;
 
 impl GatewayService {
+    /// Writes the buffered heartbeats; an agent heard from while marked offline comes back
+    /// online. Returns how many agents' heartbeats were written.
+    pub async fn flush_heartbeats(&self) -> Result<usize, PortError> {
+        let flushed = self.ports.heartbeats.flush().await?;
+        for agent in flushed.heard_while_offline {
+            self.heard_from(agent, "heartbeat").await?;
+        }
+        Ok(flushed.written)
+    }
+
     /// The agents with commands waiting to be sent, for the delivery sweep (every process
     /// runs it, in case a wake-up was missed): each process sends to those it holds.
     pub async fn agents_with_work(&self) -> Result<Vec<crate::agent::AgentId>, PortError> {

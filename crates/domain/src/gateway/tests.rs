@@ -204,3 +204,28 @@ async fn the_sweep_settles_what_dead_processes_sent_and_forgets_them() {
         .returning(|_| Ok(()));
     ports.service().sweep().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_heartbeat_from_an_agent_marked_offline_brings_it_back_online_once() {
+    let mut ports = gateway_services();
+    let (back, raced) = (AgentId(Uuid::from_u128(1)), AgentId(Uuid::from_u128(2)));
+    ports.heartbeats.expect_flush().times(1).returning(move || {
+        Ok(crate::telemetry::HeartbeatFlush {
+            written: 5,
+            heard_while_offline: vec![back, raced],
+        })
+    });
+    // Another process (the agent's connection handshake) already brought `raced` online.
+    ports
+        .presence
+        .expect_online()
+        .times(2)
+        .returning(move |agent, _| Ok(agent == back));
+    ports
+        .events
+        .expect_publish()
+        .withf(move |event| event.kind == "agent.online" && event.agent == Some(back))
+        .times(1)
+        .return_const(());
+    assert_eq!(ports.service().flush_heartbeats().await.unwrap(), 5);
+}

@@ -1,6 +1,5 @@
 use serde_json::json;
 use slimrmm_domain::agent::{AgentRepository, AgentStatus};
-use slimrmm_domain::event::{Event, EventPublisher};
 use slimrmm_domain::health::{DropReason, DroppedKind, DroppedRecords};
 use slimrmm_domain::protocol::{Heartbeat, HeartbeatKind};
 use slimrmm_domain::telemetry::{HeartbeatSink, ReceivedHeartbeat};
@@ -11,12 +10,6 @@ use slimrmm_persistence::{
 use slimrmm_test_db::TestDatabase;
 
 use crate::support::{create, new_agent, now, token};
-
-struct Silent;
-
-impl EventPublisher for Silent {
-    fn publish(&self, _: Event) {}
-}
 
 fn heartbeat(stats: serde_json::Value) -> Heartbeat {
     Heartbeat {
@@ -42,7 +35,7 @@ async fn a_row_the_database_refuses_is_dropped_alone_and_counted() {
         fleet.push(agents.enroll(&agent, None, now()).await.unwrap().id);
     }
     let dropped = DroppedRecords::default();
-    let writer = HeartbeatWriter::new(dropped.clone());
+    let writer = HeartbeatWriter::new(db.pool(), dropped.clone());
     // The agent protocol parser replaces U+0000; a row it missed must still not block the
     // others: jsonb refuses "\u0000" and fails the whole statement.
     let poisoned = fleet[17];
@@ -58,8 +51,13 @@ async fn a_row_the_database_refuses_is_dropped_alone_and_counted() {
             heartbeat: heartbeat(stats),
         });
     }
-    let written = writer.flush(&db.pool(), &Silent).await.unwrap();
-    assert_eq!(written, 40);
+    let flushed = writer.flush().await.unwrap();
+    assert_eq!(flushed.written, 40);
+    assert_eq!(
+        flushed.heard_while_offline.len(),
+        40,
+        "the agents were offline: the gateway decides what that means"
+    );
     assert_eq!(
         writer.pending(),
         0,
@@ -81,6 +79,8 @@ async fn a_row_the_database_refuses_is_dropped_alone_and_counted() {
             heartbeat: heartbeat(json!({"process_count": 1000})),
         });
     }
-    let written = writer.flush(&db.pool(), &Silent).await.unwrap();
-    assert_eq!(written, 41);
+    let flushed = writer.flush().await.unwrap();
+    assert_eq!(flushed.written, 41);
+    let online = db.query_i64("SELECT count(*) AS value FROM agents WHERE status = 'online'");
+    assert_eq!(online, 0, "storage never changes an agent's status");
 }

@@ -1,5 +1,6 @@
 use chrono::TimeDelta;
 use slimrmm_domain::auth::{RevocationReason, Session, SessionId, SessionRepository};
+use slimrmm_domain::retention::Purger;
 use slimrmm_domain::user::{Role, UserChanges, UserRepository};
 use slimrmm_persistence::{PgSessionRepository, PgUserRepository};
 use slimrmm_test_db::TestDatabase;
@@ -161,8 +162,9 @@ async fn housekeeping_purges_only_what_can_no_longer_matter() {
         .await
         .unwrap();
 
-    let purged = slimrmm_persistence::Housekeeping::new(db.pool())
-        .purge(now(), TimeDelta::days(7))
+    let cutoffs = slimrmm_domain::retention::Retention::default().cutoffs(now());
+    let purged = slimrmm_persistence::PgPurger::new(db.pool())
+        .purge(&cutoffs)
         .await
         .unwrap();
     assert_eq!(purged.sessions, 2);

@@ -73,7 +73,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(error = ?error, "leaving the process registry failed; the others will find this process silent");
     }
     // Heartbeats received in the last second are still buffered: write them before leaving.
-    match assembly.heartbeats.flush(&assembly.db, &assembly.bus).await {
+    match assembly.state.gateway.flush_heartbeats().await {
         Ok(written) => tracing::info!(heartbeats = written, "stopped"),
         Err(error) => tracing::warn!(error = ?error, "the last heartbeats could not be written"),
     }
