@@ -8,7 +8,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{AgentId, Hostname};
 use slimrmm_domain::alert::{Alert, AlertId, AlertListQuery, AlertRepository};
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::notification::{Notification, Severity};
 use slimrmm_domain::protocol::ThresholdAlert;
 use slimrmm_domain::user::UserId;
@@ -18,6 +18,7 @@ use crate::Database;
 use crate::error::query_error;
 use crate::outbox::enqueue;
 use crate::schema::alerts;
+use crate::sql::{load_page, sorted};
 
 /// Alerts in PostgreSQL.
 #[derive(Clone)]
@@ -133,27 +134,15 @@ impl AlertRepository for PgAlertRepository {
 
     async fn list(&self, query: &AlertListQuery) -> Result<Page<Alert>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query)
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(query_error)?;
-        let ordered = match query.sort_order {
-            SortOrder::Asc => filtered(query).order((alerts::raised_at.asc(), alerts::id.asc())),
-            SortOrder::Desc => filtered(query).order((alerts::raised_at.desc(), alerts::id.desc())),
-        };
-        let rows: Vec<AlertRow> = ordered
-            .limit(i64::from(query.page.per_page()))
-            .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-            .select(AlertRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(query_error)?;
-        Ok(Page {
-            items: rows.into_iter().map(Alert::from).collect(),
-            total: total.unsigned_abs(),
-            request: query.page,
-        })
+        let ordered = sorted!(
+            filtered(query),
+            query.sort_order,
+            alerts::raised_at,
+            alerts::id
+        )
+        .select(AlertRow::as_select());
+        let page = load_page(&mut conn, query.page, filtered(query).count(), ordered).await?;
+        Ok(page.map(Alert::from))
     }
 
     async fn acknowledge(

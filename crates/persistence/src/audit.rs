@@ -10,13 +10,13 @@ use slimrmm_domain::PortError;
 use slimrmm_domain::audit::{
     AuditEntry, AuditId, AuditListQuery, AuditLog, AuditRecord, AuditTarget,
 };
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::user::UserId;
 
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::audit_log;
-use crate::sql::{contains_pattern, prefix_pattern};
+use crate::sql::{contains_pattern, load_page, prefix_pattern, sorted};
 
 /// The `AuditLog` port on PostgreSQL.
 #[derive(Clone)]
@@ -137,26 +137,14 @@ impl AuditLog for PgAuditLog {
 
     async fn list(&self, query: &AuditListQuery) -> Result<Page<AuditEntry>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query)
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(query_error)?;
-        let ordered = match query.sort_order {
-            SortOrder::Asc => filtered(query).order((audit_log::at.asc(), audit_log::id.asc())),
-            SortOrder::Desc => filtered(query).order((audit_log::at.desc(), audit_log::id.desc())),
-        };
-        let rows: Vec<AuditRow> = ordered
-            .limit(i64::from(query.page.per_page()))
-            .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-            .select(AuditRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(query_error)?;
-        Ok(Page {
-            items: rows.into_iter().map(AuditEntry::from).collect(),
-            total: total.unsigned_abs(),
-            request: query.page,
-        })
+        let ordered = sorted!(
+            filtered(query),
+            query.sort_order,
+            audit_log::at,
+            audit_log::id
+        )
+        .select(AuditRow::as_select());
+        let page = load_page(&mut conn, query.page, filtered(query).count(), ordered).await?;
+        Ok(page.map(AuditEntry::from))
     }
 }

@@ -12,13 +12,13 @@ use slimrmm_domain::enrollment::{
     EnrollmentToken, EnrollmentTokenId, EnrollmentTokenListQuery, EnrollmentTokenRepository,
     EnrollmentTokenSort, NewEnrollmentToken, TokenName,
 };
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::user::UserId;
 
 use crate::Database;
 use crate::error::{corrupt, query_error};
 use crate::schema::enrollment_tokens;
-use crate::sql::contains_pattern;
+use crate::sql::{contains_pattern, load_page, sorted};
 
 /// Enrollment tokens (their digests) in PostgreSQL.
 #[derive(Clone)]
@@ -119,48 +119,21 @@ impl EnrollmentTokenRepository for PgEnrollmentTokenRepository {
         query: &EnrollmentTokenListQuery,
     ) -> Result<Page<EnrollmentToken>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query)
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(query_error)?;
-        let selection = filtered(query);
-        let selection = match (query.sort_by, query.sort_order) {
-            (EnrollmentTokenSort::CreatedAt, SortOrder::Asc) => {
-                selection.order(enrollment_tokens::created_at.asc())
+        let (selection, order) = (filtered(query), query.sort_order);
+        let ordered = match query.sort_by {
+            EnrollmentTokenSort::CreatedAt => {
+                sorted!(selection, order, enrollment_tokens::created_at)
             }
-            (EnrollmentTokenSort::CreatedAt, SortOrder::Desc) => {
-                selection.order(enrollment_tokens::created_at.desc())
+            EnrollmentTokenSort::Name => sorted!(selection, order, enrollment_tokens::name),
+            EnrollmentTokenSort::ExpiresAt => {
+                sorted!(selection, order, nulls_last enrollment_tokens::expires_at)
             }
-            (EnrollmentTokenSort::Name, SortOrder::Asc) => {
-                selection.order(enrollment_tokens::name.asc())
-            }
-            (EnrollmentTokenSort::Name, SortOrder::Desc) => {
-                selection.order(enrollment_tokens::name.desc())
-            }
-            (EnrollmentTokenSort::ExpiresAt, SortOrder::Asc) => {
-                selection.order(enrollment_tokens::expires_at.asc().nulls_last())
-            }
-            (EnrollmentTokenSort::ExpiresAt, SortOrder::Desc) => {
-                selection.order(enrollment_tokens::expires_at.desc().nulls_last())
-            }
-        };
-        let rows: Vec<TokenRow> = selection
-            .then_order_by(enrollment_tokens::id.asc())
-            .limit(i64::from(query.page.per_page()))
-            .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-            .select(TokenRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(query_error)?;
-        Ok(Page {
-            items: rows
-                .into_iter()
-                .map(TokenRow::into_domain)
-                .collect::<Result<_, _>>()?,
-            total: total.unsigned_abs(),
-            request: query.page,
-        })
+        }
+        .then_order_by(enrollment_tokens::id.asc())
+        .select(TokenRow::as_select());
+        load_page(&mut conn, query.page, filtered(query).count(), ordered)
+            .await?
+            .try_map(TokenRow::into_domain)
     }
 
     async fn find_by_digest(

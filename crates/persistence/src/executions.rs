@@ -17,11 +17,12 @@ use slimrmm_domain::execution::{
     ConnectionId, Execution, ExecutionId, ExecutionListQuery, ExecutionRepository, ExecutionStatus,
     NewExecution, ProcessId, ReplyOutcome,
 };
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::executions;
+use crate::sql::{load_page, sorted};
 use failures::notify_failures;
 pub(crate) use insert::insert_executions;
 pub(crate) use row::ExecutionRow;
@@ -177,34 +178,17 @@ impl ExecutionRepository for PgExecutionRepository {
 
     async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
-        let total: i64 = filtered(query)
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(query_error)?;
-        let ordered = match query.sort_order {
-            SortOrder::Asc => {
-                filtered(query).order((executions::created_at.asc(), executions::id.asc()))
-            }
-            SortOrder::Desc => {
-                filtered(query).order((executions::created_at.desc(), executions::id.desc()))
-            }
-        };
-        let page: Vec<ExecutionRow> = ordered
-            .limit(i64::from(query.page.per_page()))
-            .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-            .select(ExecutionRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(query_error)?;
-        Ok(Page {
-            items: page
-                .into_iter()
-                .map(ExecutionRow::into_domain)
-                .collect::<Result<_, _>>()?,
-            total: total.unsigned_abs(),
-            request: query.page,
-        })
+        let order = query.sort_order;
+        let ordered = sorted!(
+            filtered(query),
+            order,
+            executions::created_at,
+            executions::id
+        )
+        .select(ExecutionRow::as_select());
+        load_page(&mut conn, query.page, filtered(query).count(), ordered)
+            .await?
+            .try_map(ExecutionRow::into_domain)
     }
 
     async fn cancel(

@@ -1,10 +1,76 @@
 //! SQL helpers shared by the repositories.
 
+use diesel::query_dsl::methods::{LimitDsl, OffsetDsl};
 use diesel::sql_types::{Nullable, Text};
+use diesel_async::methods::LoadQuery;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
+use slimrmm_domain::PortError;
+use slimrmm_domain::list::{Page, PageRequest};
+
+use crate::error::query_error;
 
 diesel::define_sql_function! {
     /// PostgreSQL's `lower()`, for case-insensitive lookups that use the unique indexes.
     fn lower(value: Nullable<Text>) -> Nullable<Text>;
+}
+
+/// Orders a boxed selection by a list's sort key in the query's direction:
+/// `sorted!(selection, order, key)`, `sorted!(selection, order, nulls_last key)` (nulls after
+/// the values either way), or `sorted!(selection, order, key, tie)` (the tie-break in the same
+/// direction, so that the sort walks a `(key, tie)` index forwards or backwards).
+macro_rules! sorted {
+    ($selection:expr, $order:expr, nulls_last $key:expr) => {
+        match $order {
+            slimrmm_domain::list::SortOrder::Asc => $selection.order($key.asc().nulls_last()),
+            slimrmm_domain::list::SortOrder::Desc => $selection.order($key.desc().nulls_last()),
+        }
+    };
+    ($selection:expr, $order:expr, $key:expr, $tie:expr) => {
+        match $order {
+            slimrmm_domain::list::SortOrder::Asc => $selection.order(($key.asc(), $tie.asc())),
+            slimrmm_domain::list::SortOrder::Desc => $selection.order(($key.desc(), $tie.desc())),
+        }
+    };
+    ($selection:expr, $order:expr, $key:expr) => {
+        match $order {
+            slimrmm_domain::list::SortOrder::Asc => $selection.order($key.asc()),
+            slimrmm_domain::list::SortOrder::Desc => $selection.order($key.desc()),
+        }
+    };
+}
+pub(crate) use sorted;
+
+/// One page of a list: `count` counts what the filters select, `ordered` is the same
+/// selection sorted (with its columns chosen); the page `request` asks for is cut out of it.
+///
+/// The future is boxed: a generic future over diesel's query types, awaited inside an
+/// `async_trait` method, trips the compiler's "not general enough" lifetime check.
+pub(crate) fn load_page<'c, Row, C, Q>(
+    conn: &'c mut AsyncPgConnection,
+    request: PageRequest,
+    count: C,
+    ordered: Q,
+) -> BoxFuture<'c, Result<Page<Row>, PortError>>
+where
+    C: LoadQuery<'static, AsyncPgConnection, i64> + Send + 'static,
+    Q: LimitDsl,
+    Q::Output: OffsetDsl,
+    <Q::Output as OffsetDsl>::Output: LoadQuery<'static, AsyncPgConnection, Row> + Send + 'static,
+    Row: Send + 'static,
+{
+    let window = ordered
+        .limit(i64::from(request.per_page()))
+        .offset(i64::try_from(request.offset()).unwrap_or(i64::MAX));
+    Box::pin(async move {
+        let total: i64 = count.get_result(conn).await.map_err(query_error)?;
+        let items: Vec<Row> = window.load(conn).await.map_err(query_error)?;
+        Ok(Page {
+            items,
+            total: total.unsigned_abs(),
+            request,
+        })
+    })
 }
 
 /// A double-quoted SQL identifier.

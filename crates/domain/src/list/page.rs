@@ -90,6 +90,15 @@ impl<T> Page<T> {
             request: self.request,
         }
     }
+
+    /// Converts every item, or fails with the first item that does not convert.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            total: self.total,
+            request: self.request,
+        })
+    }
 }
 
 #[cfg(test)]

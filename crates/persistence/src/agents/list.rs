@@ -11,7 +11,7 @@ use super::row::AgentRow;
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::{agent_counts, agents};
-use crate::sql::{contains_pattern, lower};
+use crate::sql::{contains_pattern, lower, sorted};
 
 /// What a search matches "anywhere": the expression of the trigram index
 /// `agents_search_trgm_idx` (it must stay exactly this for the index to apply).
@@ -82,28 +82,25 @@ async fn total(conn: &mut AsyncPgConnection, query: &AgentListQuery) -> QueryRes
         .await
 }
 
-/// Orders by `key` then uuid, both in the same direction, so that every sort walks its
+/// Every sort is by its key then uuid, both in the same direction, so that it walks its
 /// `(key, uuid)` index forwards or backwards.
-macro_rules! order {
-    ($selection:expr, $key:expr, $order:expr) => {
-        match $order {
-            SortOrder::Asc => $selection.order(($key.asc(), agents::uuid.asc())),
-            SortOrder::Desc => $selection.order(($key.desc(), agents::uuid.desc())),
-        }
-    };
-}
-
 fn ordered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
     let selection = filtered(query);
     match query.sort_by {
-        AgentSort::Hostname => order!(
+        AgentSort::Hostname => sorted!(
             selection,
+            query.sort_order,
             lower(agents::hostname.nullable()),
-            query.sort_order
+            agents::uuid
         ),
-        AgentSort::Status => order!(selection, agents::status, query.sort_order),
-        AgentSort::Os => order!(selection, agents::os, query.sort_order),
-        AgentSort::AgentVersion => order!(selection, agents::agent_version, query.sort_order),
+        AgentSort::Status => sorted!(selection, query.sort_order, agents::status, agents::uuid),
+        AgentSort::Os => sorted!(selection, query.sort_order, agents::os, agents::uuid),
+        AgentSort::AgentVersion => sorted!(
+            selection,
+            query.sort_order,
+            agents::agent_version,
+            agents::uuid
+        ),
         AgentSort::LastSeenAt => match query.sort_order {
             SortOrder::Asc => {
                 selection.order((agents::last_seen_at.asc().nulls_first(), agents::uuid.asc()))
@@ -113,7 +110,12 @@ fn ordered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
                 agents::uuid.desc(),
             )),
         },
-        AgentSort::CreatedAt => order!(selection, agents::created_at, query.sort_order),
+        AgentSort::CreatedAt => sorted!(
+            selection,
+            query.sort_order,
+            agents::created_at,
+            agents::uuid
+        ),
     }
     .limit(i64::from(query.page.per_page()))
     .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))

@@ -5,7 +5,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use slimrmm_domain::PortError;
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::notification::{
     DeliveryStatus, DeliveryView, NotificationId, OutboxEntry, OutboxListQuery,
 };
@@ -13,6 +13,7 @@ use slimrmm_domain::notification::{
 use crate::Database;
 use crate::error::{corrupt, query_error};
 use crate::schema::{notification_deliveries, notifications};
+use crate::sql::{load_page, sorted};
 
 fn filtered(query: &OutboxListQuery) -> notifications::BoxedQuery<'static, Pg> {
     let mut selection = notifications::table.into_boxed();
@@ -63,34 +64,23 @@ pub(super) async fn list(
     query: &OutboxListQuery,
 ) -> Result<Page<OutboxEntry>, PortError> {
     let mut conn = db.conn().await?;
-    let total: i64 = filtered(query)
-        .count()
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-    let ordered = match query.sort_order {
-        SortOrder::Asc => {
-            filtered(query).order((notifications::created_at.asc(), notifications::id.asc()))
-        }
-        SortOrder::Desc => {
-            filtered(query).order((notifications::created_at.desc(), notifications::id.desc()))
-        }
-    };
-    let rows: Vec<EntryRow> = ordered
-        .limit(i64::from(query.page.per_page()))
-        .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-        .select((
-            notifications::id,
-            notifications::kind,
-            notifications::severity,
-            notifications::summary,
-            notifications::created_at,
-            notifications::routed_at,
-        ))
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
-    let ids: Vec<i64> = rows.iter().map(|row| row.0).collect();
+    let ordered = sorted!(
+        filtered(query),
+        query.sort_order,
+        notifications::created_at,
+        notifications::id
+    )
+    .select((
+        notifications::id,
+        notifications::kind,
+        notifications::severity,
+        notifications::summary,
+        notifications::created_at,
+        notifications::routed_at,
+    ));
+    let page: Page<EntryRow> =
+        load_page(&mut conn, query.page, filtered(query).count(), ordered).await?;
+    let ids: Vec<i64> = page.items.iter().map(|row| row.0).collect();
     let deliveries: Vec<DeliveryRow> = notification_deliveries::table
         .filter(notification_deliveries::notification_id.eq_any(&ids))
         .order(notification_deliveries::id.asc())
@@ -122,27 +112,19 @@ pub(super) async fn list(
                 sent_at,
             });
     }
-    let items = rows
-        .into_iter()
-        .map(|(id, kind, severity, summary, created_at, routed_at)| {
-            Ok(OutboxEntry {
-                id: NotificationId(id),
-                kind: kind
-                    .parse()
-                    .map_err(|e: String| corrupt("notification kind", e))?,
-                severity: severity
-                    .parse()
-                    .map_err(|e: String| corrupt("severity", e))?,
-                summary,
-                created_at,
-                routed_at,
-                deliveries: by_notification.remove(&id).unwrap_or_default(),
-            })
+    page.try_map(|(id, kind, severity, summary, created_at, routed_at)| {
+        Ok(OutboxEntry {
+            id: NotificationId(id),
+            kind: kind
+                .parse()
+                .map_err(|e: String| corrupt("notification kind", e))?,
+            severity: severity
+                .parse()
+                .map_err(|e: String| corrupt("severity", e))?,
+            summary,
+            created_at,
+            routed_at,
+            deliveries: by_notification.remove(&id).unwrap_or_default(),
         })
-        .collect::<Result<_, PortError>>()?;
-    Ok(Page {
-        items,
-        total: total.unsigned_abs(),
-        request: query.page,
     })
 }

@@ -1,15 +1,13 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use slimrmm_domain::PortError;
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::policy::{Policy, PolicyListQuery, PolicySort};
 
 use super::PolicyRow;
 use crate::Database;
-use crate::error::query_error;
 use crate::schema::policies;
-use crate::sql::{contains_pattern, lower};
+use crate::sql::{contains_pattern, load_page, lower, sorted};
 
 fn filtered(query: &PolicyListQuery) -> policies::BoxedQuery<'static, Pg> {
     let mut selection = policies::table.into_boxed();
@@ -34,44 +32,16 @@ pub(super) async fn list(
     query: &PolicyListQuery,
 ) -> Result<Page<Policy>, PortError> {
     let mut conn = db.conn().await?;
-    let total: i64 = filtered(query)
-        .count()
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-    let selection = filtered(query);
-    let selection = match (query.sort_by, query.sort_order) {
-        (PolicySort::Name, SortOrder::Asc) => {
-            selection.order(lower(policies::name.nullable()).asc())
-        }
-        (PolicySort::Name, SortOrder::Desc) => {
-            selection.order(lower(policies::name.nullable()).desc())
-        }
-        (PolicySort::CreatedAt, SortOrder::Asc) => selection.order(policies::created_at.asc()),
-        (PolicySort::CreatedAt, SortOrder::Desc) => selection.order(policies::created_at.desc()),
-        (PolicySort::UpdatedAt, SortOrder::Asc) => selection.order(policies::updated_at.asc()),
-        (PolicySort::UpdatedAt, SortOrder::Desc) => selection.order(policies::updated_at.desc()),
-        (PolicySort::NextRunAt, SortOrder::Asc) => {
-            selection.order(policies::next_run_at.asc().nulls_last())
-        }
-        (PolicySort::NextRunAt, SortOrder::Desc) => {
-            selection.order(policies::next_run_at.desc().nulls_last())
-        }
-    };
-    let rows: Vec<PolicyRow> = selection
-        .then_order_by(policies::id.asc())
-        .limit(i64::from(query.page.per_page()))
-        .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-        .select(PolicyRow::as_select())
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(PolicyRow::into_domain)
-            .collect::<Result<_, _>>()?,
-        total: total.unsigned_abs(),
-        request: query.page,
-    })
+    let (selection, order) = (filtered(query), query.sort_order);
+    let ordered = match query.sort_by {
+        PolicySort::Name => sorted!(selection, order, lower(policies::name.nullable())),
+        PolicySort::CreatedAt => sorted!(selection, order, policies::created_at),
+        PolicySort::UpdatedAt => sorted!(selection, order, policies::updated_at),
+        PolicySort::NextRunAt => sorted!(selection, order, nulls_last policies::next_run_at),
+    }
+    .then_order_by(policies::id.asc())
+    .select(PolicyRow::as_select());
+    load_page(&mut conn, query.page, filtered(query).count(), ordered)
+        .await?
+        .try_map(PolicyRow::into_domain)
 }

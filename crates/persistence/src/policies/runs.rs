@@ -1,7 +1,7 @@
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::policy::{PolicyRunId, RunListQuery, RunSummary};
 
 use super::RunRow;
@@ -9,6 +9,7 @@ use super::progress::progress;
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::policy_runs;
+use crate::sql::{load_page, sorted};
 
 async fn summaries(
     conn: &mut AsyncPgConnection,
@@ -54,27 +55,17 @@ pub(super) async fn list(
         }
         selection
     };
-    let total: i64 = filtered()
-        .count()
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-    let ordered = match query.sort_order {
-        SortOrder::Asc => filtered().order((policy_runs::created_at.asc(), policy_runs::id.asc())),
-        SortOrder::Desc => {
-            filtered().order((policy_runs::created_at.desc(), policy_runs::id.desc()))
-        }
-    };
-    let rows: Vec<RunRow> = ordered
-        .limit(i64::from(query.page.per_page()))
-        .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-        .select(RunRow::as_select())
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
+    let ordered = sorted!(
+        filtered(),
+        query.sort_order,
+        policy_runs::created_at,
+        policy_runs::id
+    )
+    .select(RunRow::as_select());
+    let page = load_page(&mut conn, query.page, filtered().count(), ordered).await?;
     Ok(Page {
-        items: summaries(&mut conn, rows).await?,
-        total: total.unsigned_abs(),
-        request: query.page,
+        items: summaries(&mut conn, page.items).await?,
+        total: page.total,
+        request: page.request,
     })
 }

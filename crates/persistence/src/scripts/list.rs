@@ -1,15 +1,13 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use slimrmm_domain::PortError;
-use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::list::Page;
 use slimrmm_domain::script::{Script, ScriptListQuery, ScriptSort};
 
 use super::ScriptRow;
 use crate::Database;
-use crate::error::query_error;
 use crate::schema::scripts;
-use crate::sql::{contains_pattern, lower};
+use crate::sql::{contains_pattern, load_page, lower, sorted};
 
 fn filtered(query: &ScriptListQuery) -> scripts::BoxedQuery<'static, Pg> {
     let mut selection = scripts::table.into_boxed();
@@ -42,38 +40,15 @@ pub(super) async fn list(
     query: &ScriptListQuery,
 ) -> Result<Page<Script>, PortError> {
     let mut conn = db.conn().await?;
-    let total: i64 = filtered(query)
-        .count()
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-    let selection = filtered(query);
-    let selection = match (query.sort_by, query.sort_order) {
-        (ScriptSort::Name, SortOrder::Asc) => {
-            selection.order(lower(scripts::name.nullable()).asc())
-        }
-        (ScriptSort::Name, SortOrder::Desc) => {
-            selection.order(lower(scripts::name.nullable()).desc())
-        }
-        (ScriptSort::CreatedAt, SortOrder::Asc) => selection.order(scripts::created_at.asc()),
-        (ScriptSort::CreatedAt, SortOrder::Desc) => selection.order(scripts::created_at.desc()),
-        (ScriptSort::UpdatedAt, SortOrder::Asc) => selection.order(scripts::updated_at.asc()),
-        (ScriptSort::UpdatedAt, SortOrder::Desc) => selection.order(scripts::updated_at.desc()),
-    };
-    let rows: Vec<ScriptRow> = selection
-        .then_order_by(scripts::id.asc())
-        .limit(i64::from(query.page.per_page()))
-        .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
-        .select(ScriptRow::as_select())
-        .load(&mut conn)
-        .await
-        .map_err(query_error)?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(ScriptRow::into_domain)
-            .collect::<Result<_, _>>()?,
-        total: total.unsigned_abs(),
-        request: query.page,
-    })
+    let (selection, order) = (filtered(query), query.sort_order);
+    let ordered = match query.sort_by {
+        ScriptSort::Name => sorted!(selection, order, lower(scripts::name.nullable())),
+        ScriptSort::CreatedAt => sorted!(selection, order, scripts::created_at),
+        ScriptSort::UpdatedAt => sorted!(selection, order, scripts::updated_at),
+    }
+    .then_order_by(scripts::id.asc())
+    .select(ScriptRow::as_select());
+    load_page(&mut conn, query.page, filtered(query).count(), ordered)
+        .await?
+        .try_map(ScriptRow::into_domain)
 }
