@@ -7,6 +7,7 @@ mod model;
 mod query;
 mod repository;
 mod run;
+mod runs;
 mod scan;
 mod schedule;
 mod scheduler;
@@ -25,7 +26,8 @@ pub use model::{
 pub use query::{PolicyFilter, PolicyListQuery, PolicySort, RunFilter, RunListQuery, RunSort};
 pub use repository::{PolicyRepository, SavePolicyError};
 pub use run::{PolicyRunRequest, RunPolicyError};
-pub use scan::PolicyScan;
+pub use runs::ReadRunsError;
+pub use scan::{PolicyScan, ScanPolicyError};
 pub use schedule::Schedule;
 pub use service::{PolicyPorts, PolicyService, PolicySettings};
 pub use window::{MaintenanceWindow, day_name};

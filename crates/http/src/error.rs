@@ -1,6 +1,8 @@
 //! The error boundary: every failure leaves the API as the same JSON envelope.
 
 mod agents;
+#[cfg(test)]
+mod declared;
 mod domain;
 mod extractors;
 mod gateway;

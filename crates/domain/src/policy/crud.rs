@@ -40,13 +40,13 @@ impl From<SavePolicyError> for PolicyError {
     }
 }
 
-pub(super) fn require(actor: &Actor, capability: Capability) -> Result<(), PolicyError> {
+/// Whether `actor` may read (`Read`) or change and run (`Operate`) policies; the refusal's
+/// reason otherwise.
+pub(super) fn require(actor: &Actor, capability: Capability) -> Result<(), &'static str> {
     match (actor.can(capability), capability) {
         (true, _) => Ok(()),
-        (false, Capability::Read) => Err(PolicyError::Forbidden("you may not read policies")),
-        (false, _) => Err(PolicyError::Forbidden(
-            "only technicians and admins may change or run policies",
-        )),
+        (false, Capability::Read) => Err("you may not read policies"),
+        (false, _) => Err("only technicians and admins may change or run policies"),
     }
 }
 
@@ -63,7 +63,7 @@ pub(super) fn next_run(definition: &PolicyDefinition, now: DateTime<Utc>) -> Opt
 impl PolicyService {
     /// Creates a policy (technicians and admins).
     pub async fn create(&self, actor: &Actor, input: PolicyInput) -> Result<Policy, PolicyError> {
-        require(actor, Capability::Operate)?;
+        require(actor, Capability::Operate).map_err(PolicyError::Forbidden)?;
         let now = self.ports.clock.now();
         let definition = input.check(now).map_err(PolicyError::Invalid)?;
         let policy = Policy {
@@ -82,7 +82,7 @@ impl PolicyService {
 
     /// One policy.
     pub async fn get(&self, actor: &Actor, id: PolicyId) -> Result<Policy, PolicyError> {
-        require(actor, Capability::Read)?;
+        require(actor, Capability::Read).map_err(PolicyError::Forbidden)?;
         self.ports
             .policies
             .find(id)
@@ -96,7 +96,7 @@ impl PolicyService {
         actor: &Actor,
         query: &PolicyListQuery,
     ) -> Result<Page<Policy>, PolicyError> {
-        require(actor, Capability::Read)?;
+        require(actor, Capability::Read).map_err(PolicyError::Forbidden)?;
         Ok(self.ports.policies.list(query).await?)
     }
 
@@ -108,7 +108,7 @@ impl PolicyService {
         id: PolicyId,
         changes: PolicyChanges,
     ) -> Result<Policy, PolicyError> {
-        require(actor, Capability::Operate)?;
+        require(actor, Capability::Operate).map_err(PolicyError::Forbidden)?;
         let current = self
             .ports
             .policies
@@ -135,7 +135,7 @@ impl PolicyService {
     /// Deletes a policy and its runs (technicians and admins); patches not sent yet are
     /// cancelled.
     pub async fn delete(&self, actor: &Actor, id: PolicyId) -> Result<(), PolicyError> {
-        require(actor, Capability::Operate)?;
+        require(actor, Capability::Operate).map_err(PolicyError::Forbidden)?;
         if !self
             .ports
             .policies

@@ -4,15 +4,14 @@ use uuid::Uuid;
 
 use super::crud::require;
 use super::{
-    Policy, PolicyError, PolicyId, PolicyRun, PolicyRunId, PolicyService, RunListQuery,
-    RunProgress, RunSummary, RunTrigger, UpdateCategory,
+    Policy, PolicyId, PolicyRun, PolicyRunId, PolicyService, RunProgress, RunSummary, RunTrigger,
+    UpdateCategory,
 };
 use crate::PortError;
 use crate::agent::Target;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{ExecutionId, NewExecution, announce};
-use crate::list::Page;
 use crate::user::UserId;
 
 /// The agent stops `execute_patches` after 10 minutes whatever the policy says (§3.1 rule 7);
@@ -29,9 +28,12 @@ pub struct PolicyRunRequest {
 /// Why a run could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum RunPolicyError {
-    /// [`PolicyError::Forbidden`] (viewers run nothing) or [`PolicyError::NotFound`].
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
+    /// Viewers run nothing.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No such policy.
+    #[error("policy not found")]
+    NotFound,
     /// The targets select no approved agent.
     #[error("the policy's targets select no approved agent")]
     NoTargets,
@@ -42,12 +44,9 @@ pub enum RunPolicyError {
         /// The largest accepted.
         max_seconds: i64,
     },
-}
-
-impl From<PortError> for RunPolicyError {
-    fn from(error: PortError) -> Self {
-        Self::Policy(PolicyError::Port(error))
-    }
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
 }
 
 /// What a run will do that its policy may not say: the agent installs every update whatever
@@ -185,7 +184,7 @@ impl PolicyService {
         id: PolicyId,
         request: PolicyRunRequest,
     ) -> Result<RunSummary, RunPolicyError> {
-        require(actor, Capability::Operate)?;
+        require(actor, Capability::Operate).map_err(RunPolicyError::Forbidden)?;
         let expires_in =
             self.executions
                 .expiry(request.expires_in)
@@ -197,7 +196,7 @@ impl PolicyService {
             .policies
             .find(id)
             .await?
-            .ok_or(PolicyError::NotFound)?;
+            .ok_or(RunPolicyError::NotFound)?;
         let targets = self.ports.agents.select(&policy.definition.targets).await?;
         if targets.is_empty() {
             return Err(RunPolicyError::NoTargets);
@@ -218,33 +217,5 @@ impl PolicyService {
             );
         self.ports.audit.record(record).await;
         Ok(summary)
-    }
-
-    /// One run with its progress.
-    pub async fn run(&self, actor: &Actor, id: PolicyRunId) -> Result<RunSummary, PolicyError> {
-        require(actor, Capability::Read)?;
-        self.ports
-            .policies
-            .find_run(id)
-            .await?
-            .ok_or(PolicyError::NotFound)
-    }
-
-    /// One page of a policy's runs.
-    pub async fn runs(
-        &self,
-        actor: &Actor,
-        policy: PolicyId,
-        query: RunListQuery,
-    ) -> Result<Page<RunSummary>, PolicyError> {
-        require(actor, Capability::Read)?;
-        if self.ports.policies.find(policy).await?.is_none() {
-            return Err(PolicyError::NotFound);
-        }
-        let query = query.map_filter(|mut filter| {
-            filter.policy = Some(policy);
-            filter
-        });
-        Ok(self.ports.policies.list_runs(&query).await?)
     }
 }

@@ -1,7 +1,8 @@
 use uuid::Uuid;
 
 use super::crud::require;
-use super::{PolicyError, PolicyId, PolicyService};
+use super::{PolicyId, PolicyService};
+use crate::PortError;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{Execution, ExecutionId, NewExecution, announce};
@@ -21,17 +22,31 @@ pub struct PolicyScan {
     pub offline: usize,
 }
 
+/// Why a policy's targets could not be scanned.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanPolicyError {
+    /// Viewers scan nothing.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No such policy.
+    #[error("policy not found")]
+    NotFound,
+    /// A port failed.
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
 impl PolicyService {
     /// Asks every agent the policy targets for its available updates (technicians and
     /// admins), so an operator sees what a run would install before running it.
-    pub async fn scan(&self, actor: &Actor, id: PolicyId) -> Result<PolicyScan, PolicyError> {
-        require(actor, Capability::Operate)?;
+    pub async fn scan(&self, actor: &Actor, id: PolicyId) -> Result<PolicyScan, ScanPolicyError> {
+        require(actor, Capability::Operate).map_err(ScanPolicyError::Forbidden)?;
         let policy = self
             .ports
             .policies
             .find(id)
             .await?
-            .ok_or(PolicyError::NotFound)?;
+            .ok_or(ScanPolicyError::NotFound)?;
         let targets = self.ports.agents.select(&policy.definition.targets).await?;
         let now = self.ports.clock.now();
         let new: Vec<NewExecution> = targets

@@ -28,10 +28,12 @@ impl From<CreateExecutionError> for ApiError {
         match error {
             CreateExecutionError::Forbidden => Self::forbidden(error.to_string()),
             CreateExecutionError::AgentNotFound => agent_not_found(),
+            // `AGENT_NOT_APPROVED` (403) is the agent's own answer when it is not approved yet;
+            // a technician commanding such an agent meets a state to resolve first.
             CreateExecutionError::AgentNotApproved => Self::new(
                 StatusCode::CONFLICT,
-                "AGENT_NOT_APPROVED",
-                error.to_string(),
+                "APPROVAL_REQUIRED",
+                "the agent is not approved: approve it before sending it commands",
             ),
             CreateExecutionError::InvalidExpiry { .. } => Self::invalid_field("expires_in", error),
             CreateExecutionError::Port(port) => port.into(),

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use slimrmm_domain::InvalidField;
 use slimrmm_domain::notification::IntegrationError;
-use slimrmm_domain::policy::{PolicyError, RunPolicyError};
+use slimrmm_domain::policy::{PolicyError, ReadRunsError, RunPolicyError, ScanPolicyError};
 use slimrmm_domain::script::{ExecuteScriptError, ScriptError};
 
 use super::{ApiError, FieldError};
@@ -72,9 +72,33 @@ impl From<RunPolicyError> for ApiError {
     fn from(error: RunPolicyError) -> Self {
         let detail = error.to_string();
         match error {
-            RunPolicyError::Policy(error) => error.into(),
+            RunPolicyError::Forbidden(detail) => Self::forbidden(detail),
+            RunPolicyError::NotFound => Self::not_found(detail),
             RunPolicyError::NoTargets => Self::invalid_field("targets", detail),
             RunPolicyError::InvalidExpiry { .. } => Self::invalid_field("expires_in", detail),
+            RunPolicyError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<ScanPolicyError> for ApiError {
+    fn from(error: ScanPolicyError) -> Self {
+        match error {
+            ScanPolicyError::Forbidden(detail) => Self::forbidden(detail),
+            ScanPolicyError::NotFound => Self::not_found(error.to_string()),
+            ScanPolicyError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<ReadRunsError> for ApiError {
+    fn from(error: ReadRunsError) -> Self {
+        match error {
+            ReadRunsError::Forbidden(detail) => Self::forbidden(detail),
+            ReadRunsError::PolicyNotFound | ReadRunsError::RunNotFound => {
+                Self::not_found(error.to_string())
+            }
+            ReadRunsError::Port(port) => port.into(),
         }
     }
 }

@@ -47,7 +47,7 @@ pub struct ActionBody {
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "The agent is not approved, or a request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)", body = ErrorBody),
+        (status = 409, description = "The agent is not approved (`APPROVAL_REQUIRED`), or a request with the same Idempotency-Key is still running (IDEMPOTENCY_KEY_IN_USE)", body = ErrorBody),
         (status = 422, description = "Unknown action (the allowed ones are listed) or a bad parameter", body = ErrorBody),
     )
 )]

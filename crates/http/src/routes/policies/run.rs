@@ -2,7 +2,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionSort;
-use slimrmm_domain::policy::{PolicyError, PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
+use slimrmm_domain::policy::{PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -166,14 +166,7 @@ pub async fn get_policy_run(
     params: ListParams<ExecutionSort, RunResultFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let run_id = PolicyRunId(id.into_inner());
-    let run = state
-        .policies
-        .run(&caller.actor, run_id)
-        .await
-        .map_err(|error| match error {
-            PolicyError::NotFound => ApiError::not_found("policy run not found"),
-            other => other.into(),
-        })?;
+    let run = state.policies.run(&caller.actor, run_id).await?;
     let query = params.into_query().try_map_filter(|filter| {
         ExecutionFilterParams {
             agent_uuid: filter.agent_uuid,
