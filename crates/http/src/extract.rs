@@ -9,6 +9,8 @@ mod list;
 mod validation;
 
 pub use agent_headers::AgentHeaders;
+#[cfg(test)]
+pub(crate) use auth::act_as;
 pub(crate) use auth::authenticate;
 pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
 pub use client_certificate::{

@@ -6,9 +6,8 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
-use slimrmm_domain::auth::{Actor, Capability};
+use slimrmm_domain::auth::{Actor, AuthService, Capability};
 
-use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 
@@ -104,12 +103,11 @@ pub(crate) async fn authenticate(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     if req.path().starts_with("/api/")
         && req.headers().contains_key(header::AUTHORIZATION)
-        && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
+        && let Some(auth) = req.app_data::<web::Data<AuthService>>().cloned()
     {
         let source = ClientIp::of(req.request()).0;
         let outcome = match bearer(req.request()) {
-            Ok(token) => state
-                .auth
+            Ok(token) => auth
                 .authenticate(&token)
                 .await
                 .map(|actor| actor.from(source))
@@ -119,6 +117,13 @@ pub(crate) async fn authenticate(
         req.extensions_mut().insert(Authentication(outcome));
     }
     next.call(req).await
+}
+
+/// Makes `req` come from `actor`, as [`authenticate`] would for a valid token: handler tests
+/// then need no token issuer or session store.
+#[cfg(test)]
+pub(crate) fn act_as(req: &ServiceRequest, actor: Actor) {
+    req.extensions_mut().insert(Authentication(Ok(actor)));
 }
 
 fn require<C: Requirement>(actor: Actor) -> Result<Authorized<C>, ApiError> {
@@ -145,11 +150,12 @@ impl<C: Requirement> FromRequest for Authorized<C> {
         // Outside the middleware (an app built without it): authenticate here.
         let token = bearer(req);
         let source = ClientIp::of(req).0;
-        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let auth = req.app_data::<web::Data<AuthService>>().cloned();
         Box::pin(async move {
             let token = token?;
-            let state = state.ok_or_else(|| ApiError::internal(&"AppState is not registered"))?;
-            require(state.auth.authenticate(&token).await?.from(source))
+            let auth =
+                auth.ok_or_else(|| ApiError::internal(&"the AuthService is not registered"))?;
+            require(auth.authenticate(&token).await?.from(source))
         })
     }
 }

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::alert::AlertService;
 use slimrmm_domain::alert::{AlertFilter, AlertId, AlertSort};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{AlertResponse, ApiResponse, PageResponse, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read};
@@ -57,14 +57,14 @@ impl AlertFilterParams {
 )]
 #[get("")]
 pub async fn list_alerts(
-    state: web::Data<AppState>,
+    alerts: web::Data<AlertService>,
     caller: Authorized<Read>,
     params: ListParams<AlertSort, AlertFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(AlertFilterParams::into_domain)?;
-    let page = state.alerts.list(&caller.actor, &query).await?;
+    let page = alerts.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, AlertResponse::from)))
 }
 
@@ -82,12 +82,11 @@ pub async fn list_alerts(
 )]
 #[post("/{id}/ack")]
 pub async fn acknowledge_alert(
-    state: web::Data<AppState>,
+    alerts: web::Data<AlertService>,
     caller: Authorized<Operate>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let alert = state
-        .alerts
+    let alert = alerts
         .acknowledge(&caller.actor, AlertId(id.into_inner()))
         .await?;
     Ok(ok_with_message(

@@ -3,11 +3,11 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::audit::{AuditFilter, AuditSort};
 use slimrmm_domain::user::UserId;
 use utoipa::IntoParams;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, AuditEntryResponse, PageResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
@@ -72,13 +72,13 @@ impl AuditFilterParams {
 )]
 #[get("")]
 pub async fn list_audit_logs(
-    state: web::Data<AppState>,
+    audit: web::Data<AuditService>,
     caller: Authorized<Administer>,
     params: ListParams<AuditSort, AuditFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(AuditFilterParams::into_domain)?;
-    let page = state.audit.list(&caller.actor, &query).await?;
+    let page = audit.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, AuditEntryResponse::from)))
 }

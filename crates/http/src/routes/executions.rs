@@ -3,13 +3,13 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::execution::{ExecutionFilter, ExecutionId, ExecutionSort, ExecutionStatus};
 use slimrmm_domain::policy::PolicyRunId;
 use slimrmm_domain::script::ScriptId;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read};
@@ -64,14 +64,14 @@ impl ExecutionFilterParams {
 )]
 #[get("")]
 pub async fn list_executions(
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
     caller: Authorized<Read>,
     params: ListParams<ExecutionSort, ExecutionFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(ExecutionFilterParams::into_domain)?;
-    let page = state.executions.list(&caller.actor, &query).await?;
+    let page = executions.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, ExecutionResponse::from)))
 }
 
@@ -88,12 +88,11 @@ pub async fn list_executions(
 )]
 #[get("/{id}")]
 pub async fn get_execution(
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let execution = state
-        .executions
+    let execution = executions
         .get(&caller.actor, ExecutionId(id.into_inner()))
         .await?;
     Ok(ok(ExecutionResponse::from(execution)))
@@ -114,12 +113,11 @@ pub async fn get_execution(
 )]
 #[post("/{id}/cancel")]
 pub async fn cancel_execution(
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let execution = state
-        .executions
+    let execution = executions
         .cancel(&caller.actor, ExecutionId(id.into_inner()))
         .await?;
     Ok(ok_with_message(

@@ -4,13 +4,13 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use secrecy::SecretString;
 use serde::Deserialize;
+use slimrmm_domain::notification::IntegrationService;
 use slimrmm_domain::notification::{
     Channel, DeliveryStatus, NotificationKind, OutboxFilter, OutboxSort, PushoverInput, SmtpInput,
 };
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::{
     ApiResponse, IntegrationResponse, OutboxEntryResponse, PageResponse, TestResultResponse, ok,
 };
@@ -89,10 +89,10 @@ pub struct PushoverBody {
 )]
 #[get("")]
 pub async fn list_integrations(
-    state: web::Data<AppState>,
+    integrations: web::Data<IntegrationService>,
     caller: Authorized<Administer>,
 ) -> Result<HttpResponse, ApiError> {
-    let integrations = state.integrations.list(&caller.actor).await?;
+    let integrations = integrations.list(&caller.actor).await?;
     Ok(ok(integrations
         .into_iter()
         .map(|(channel, integration)| IntegrationResponse::new(channel, integration))
@@ -113,7 +113,7 @@ pub async fn list_integrations(
 )]
 #[put("/smtp")]
 pub async fn put_smtp(
-    state: web::Data<AppState>,
+    integrations: web::Data<IntegrationService>,
     caller: Authorized<Administer>,
     body: ValidJson<SmtpBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -131,7 +131,7 @@ pub async fn put_smtp(
         events: body.events,
         min_severity: body.min_severity,
     };
-    let integration = state.integrations.put_smtp(&caller.actor, input).await?;
+    let integration = integrations.put_smtp(&caller.actor, input).await?;
     Ok(ok(IntegrationResponse::new(
         Channel::Smtp,
         Some(integration),
@@ -152,7 +152,7 @@ pub async fn put_smtp(
 )]
 #[put("/pushover")]
 pub async fn put_pushover(
-    state: web::Data<AppState>,
+    integrations: web::Data<IntegrationService>,
     caller: Authorized<Administer>,
     body: ValidJson<PushoverBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -166,10 +166,7 @@ pub async fn put_pushover(
         events: body.events,
         min_severity: body.min_severity,
     };
-    let integration = state
-        .integrations
-        .put_pushover(&caller.actor, input)
-        .await?;
+    let integration = integrations.put_pushover(&caller.actor, input).await?;
     Ok(ok(IntegrationResponse::new(
         Channel::Pushover,
         Some(integration),
@@ -192,14 +189,14 @@ pub async fn put_pushover(
 )]
 #[post("/{name}/test")]
 pub async fn test_integration(
-    state: web::Data<AppState>,
+    integrations: web::Data<IntegrationService>,
     caller: Authorized<Administer>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let channel = name
         .parse::<Channel>()
         .map_err(|_| ApiError::not_found("no such integration: use smtp or pushover"))?;
-    let outcome = state.integrations.test(&caller.actor, channel).await?;
+    let outcome = integrations.test(&caller.actor, channel).await?;
     Ok(ok(TestResultResponse::from(outcome)))
 }
 
@@ -258,13 +255,13 @@ impl OutboxFilterParams {
 )]
 #[get("")]
 pub async fn list_notifications(
-    state: web::Data<AppState>,
+    integrations: web::Data<IntegrationService>,
     caller: Authorized<Administer>,
     params: ListParams<OutboxSort, OutboxFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(OutboxFilterParams::into_domain)?;
-    let page = state.integrations.outbox(&caller.actor, &query).await?;
+    let page = integrations.outbox(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, OutboxEntryResponse::from)))
 }

@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, delete, web};
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::agent::AgentService;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized};
@@ -21,11 +21,11 @@ use crate::extract::{Administer, Authorized};
 )]
 #[delete("/{uuid}")]
 pub async fn delete_agent(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Administer>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let agent = AgentId(uuid.into_inner());
-    state.agents.delete(&caller.actor, agent).await?;
+    agents.delete(&caller.actor, agent).await?;
     Ok(ok_with_message(Null, "Agent deleted"))
 }

@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, get, web};
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::agent::AgentService;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Read};
@@ -20,12 +20,11 @@ use crate::extract::{Authorized, Read};
 )]
 #[get("/{uuid}")]
 pub async fn get_agent(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Read>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let agent = state
-        .agents
+    let agent = agents
         .get(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
     Ok(ok(AgentResponse::from(agent)))

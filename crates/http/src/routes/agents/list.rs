@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
+use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::agent::{AgentFilter, AgentSort, Tag};
 use utoipa::IntoParams;
 
-use crate::AppState;
 use crate::dto::rules::parsed;
 use crate::dto::{AgentOsDto, AgentResponse, AgentStatusDto, ApiResponse, PageResponse, ok};
 use crate::error::{ApiError, ErrorBody};
@@ -51,13 +51,13 @@ impl AgentFilterParams {
 )]
 #[get("")]
 pub async fn list_agents(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Read>,
     params: ListParams<AgentSort, AgentFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(AgentFilterParams::into_domain)?;
-    let page = state.agents.list(&caller.actor, &query).await?;
+    let page = agents.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, AgentResponse::from)))
 }

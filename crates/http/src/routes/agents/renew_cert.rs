@@ -3,11 +3,12 @@ use actix_web::{HttpResponse, post, web};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::enrollment::AgentIdentityService;
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::{AgentAuthError, AgentAuthMode, Renewal};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AgentHeaders, ClientCertificate};
 
@@ -43,16 +44,16 @@ pub struct RenewedCertificate {
 )]
 #[post("/{uuid}/renew-cert")]
 pub async fn renew_cert(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
+    identity: web::Data<AgentIdentityService>,
     uuid: web::Path<Uuid>,
     headers: AgentHeaders,
     certificate: ClientCertificate,
 ) -> Result<HttpResponse, ApiError> {
     let agent = AgentId(uuid.into_inner());
-    let renewal = match state.identity.mode() {
+    let renewal = match identity.mode() {
         AgentAuthMode::Uuid => {
-            state
-                .enrollment
+            enrollment
                 .renew_certificate(headers.credentials(agent))
                 .await?
         }
@@ -61,17 +62,13 @@ pub async fn renew_cert(
             if named.and_then(Result::ok) != Some(agent) {
                 return Err(AgentAuthError::UuidMismatch.into());
             }
-            let presented = state
-                .identity
+            let presented = identity
                 .verify_certificate(agent, certificate.der())
                 .await
                 .inspect_err(|error| {
                     tracing::warn!(agent = %agent, reason = %error, "certificate renewal refused");
                 })?;
-            state
-                .enrollment
-                .renew_verified_certificate(&presented)
-                .await?
+            enrollment.renew_verified_certificate(&presented).await?
         }
     };
     Ok(match renewal {

@@ -1,8 +1,8 @@
 use actix_web::{HttpResponse, post, web};
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::agent::AgentService;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized};
@@ -22,12 +22,11 @@ use crate::extract::{Administer, Authorized};
 )]
 #[post("/{uuid}/approve")]
 pub async fn approve_agent(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Administer>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let agent = state
-        .agents
+    let agent = agents
         .approve(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
     Ok(ok(AgentResponse::from(agent)))
@@ -48,12 +47,11 @@ pub async fn approve_agent(
 )]
 #[post("/{uuid}/reject")]
 pub async fn reject_agent(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Administer>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let agent = state
-        .agents
+    let agent = agents
         .reject(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
     Ok(ok(AgentResponse::from(agent)))

@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::inventory::InventoryKind;
+use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::telemetry::{MetricsRequest, Resolution};
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -40,7 +41,7 @@ pub struct MetricsParams {
 )]
 #[get("/{uuid}/metrics")]
 pub async fn agent_metrics(
-    state: web::Data<AppState>,
+    telemetry: web::Data<TelemetryService>,
     caller: Authorized<Read>,
     uuid: web::Path<Uuid>,
     params: web::Query<MetricsParams>,
@@ -56,8 +57,7 @@ pub async fn agent_metrics(
         to: params.to,
         resolution,
     };
-    let points = state
-        .telemetry
+    let points = telemetry
         .metrics(&caller.actor, AgentId(uuid.into_inner()), request)
         .await?;
     Ok(ok(points

@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, patch, web};
 use serde::Deserialize;
+use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::agent::{AgentId, DisplayName, Tags, UpdateAgentRequest};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{AgentResponse, ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
@@ -41,7 +41,7 @@ pub struct UpdateAgentBody {
 )]
 #[patch("/{uuid}")]
 pub async fn update_agent(
-    state: web::Data<AppState>,
+    agents: web::Data<AgentService>,
     caller: Authorized<Operate>,
     uuid: web::Path<Uuid>,
     body: ValidJson<UpdateAgentBody>,
@@ -58,8 +58,7 @@ pub async fn update_agent(
         .map(|tags| parsed("tags", Tags::parse(tags)))
         .transpose()?;
     let request = UpdateAgentRequest { display_name, tags };
-    let agent = state
-        .agents
+    let agent = agents
         .update(&caller.actor, AgentId(uuid.into_inner()), request)
         .await?;
     Ok(ok(AgentResponse::from(agent)))

@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
+use slimrmm_domain::auth::AuthService;
 use slimrmm_domain::user::Email;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
@@ -33,11 +33,11 @@ pub struct ForgotPasswordRequest {
 )]
 #[post("/forgot-password")]
 pub async fn forgot_password(
-    state: web::Data<AppState>,
+    auth: web::Data<AuthService>,
     body: ValidJson<ForgotPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = parsed("email", Email::parse(&body.0.email))?;
-    state.auth.forgot_password(&email).await?;
+    auth.forgot_password(&email).await?;
     Ok(ok_with_message(
         Null,
         "If this address belongs to an active account, a password-reset link has been sent to it.",

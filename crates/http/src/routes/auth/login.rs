@@ -4,9 +4,9 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
+use slimrmm_domain::auth::AuthService;
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::dto::TokenResponse;
 use crate::error::{ApiError, ErrorBody, serde_field_error};
 use crate::extract::{ClientIp, is_json, parse_json};
@@ -104,13 +104,12 @@ impl FromRequest for LoginBody {
 )]
 #[post("/login")]
 pub async fn login(
-    state: web::Data<AppState>,
+    auth: web::Data<AuthService>,
     body: LoginBody,
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody(request) = body;
-    let pair = state
-        .auth
+    let pair = auth
         .login(&request.username, &request.password, ip.0)
         .await?;
     Ok(HttpResponse::Ok()

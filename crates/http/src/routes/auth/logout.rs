@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, post, web};
 
-use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::BearerToken;
+use slimrmm_domain::auth::AuthService;
 
 /// Sign out: revokes the session of the presented token (access or refresh). From the next
 /// request on, both tokens of the session get 401 `TOKEN_REVOKED`, on every server.
@@ -17,9 +17,9 @@ use crate::extract::BearerToken;
 )]
 #[post("/logout")]
 pub async fn logout(
-    state: web::Data<AppState>,
+    auth: web::Data<AuthService>,
     token: BearerToken,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.logout(&token.0).await?;
+    auth.logout(&token.0).await?;
     Ok(ok_with_message(Null, "Logged out"))
 }

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
+use slimrmm_domain::auth::AuthService;
 
-use crate::AppState;
 use crate::dto::TokenResponse;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{BearerToken, ClientIp};
@@ -18,11 +18,11 @@ use crate::extract::{BearerToken, ClientIp};
 )]
 #[post("/refresh")]
 pub async fn refresh(
-    state: web::Data<AppState>,
+    auth: web::Data<AuthService>,
     token: BearerToken,
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
-    let pair = state.auth.refresh(&token.0, ip.0).await?;
+    let pair = auth.refresh(&token.0, ip.0).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TokenResponse::from(pair)))

@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
+use slimrmm_domain::auth::AuthService;
 use slimrmm_domain::user::Password;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
@@ -37,12 +37,12 @@ pub struct ResetPasswordRequest {
 )]
 #[post("/reset-password")]
 pub async fn reset_password(
-    state: web::Data<AppState>,
+    auth: web::Data<AuthService>,
     body: ValidJson<ResetPasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(request) = body;
     let password = parsed("new_password", Password::parse(request.new_password))?;
-    state.auth.reset_password(&request.token, &password).await?;
+    auth.reset_password(&request.token, &password).await?;
     Ok(ok_with_message(
         Null,
         "Password changed; sign in with the new password.",

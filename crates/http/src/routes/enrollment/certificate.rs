@@ -3,10 +3,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::enrollment::AgentAuthMode;
+use slimrmm_domain::enrollment::AgentIdentityService;
+use slimrmm_domain::enrollment::EnrollmentService;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::MtlsBundle;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::AgentHeaders;
@@ -42,19 +43,15 @@ pub struct CertificateResponse {
 )]
 #[get("/certificate/{uuid}")]
 pub async fn certificate(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
+    identity: web::Data<AgentIdentityService>,
     uuid: web::Path<Uuid>,
     headers: AgentHeaders,
 ) -> Result<HttpResponse, ApiError> {
     let credentials = headers.credentials(AgentId(uuid.into_inner()));
-    let (agent, issued) = match state.identity.mode() {
-        AgentAuthMode::Mtls => {
-            state
-                .enrollment
-                .fetch_first_certificate(credentials)
-                .await?
-        }
-        AgentAuthMode::Uuid => state.enrollment.fetch_certificate(credentials).await?,
+    let (agent, issued) = match identity.mode() {
+        AgentAuthMode::Mtls => enrollment.fetch_first_certificate(credentials).await?,
+        AgentAuthMode::Uuid => enrollment.fetch_certificate(credentials).await?,
     };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use slimrmm_domain::agent::AgentId;
+use slimrmm_domain::enrollment::EnrollmentService;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::AgentHeaders;
 
@@ -34,12 +34,11 @@ pub struct EnrollmentStatusResponse {
 )]
 #[get("/status/{uuid}")]
 pub async fn enrollment_status(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     uuid: web::Path<Uuid>,
     headers: AgentHeaders,
 ) -> Result<HttpResponse, ApiError> {
-    let agent = state
-        .enrollment
+    let agent = enrollment
         .enrollment_status(headers.credentials(AgentId(uuid.into_inner())))
         .await?;
     let status = agent.status.enrollment();

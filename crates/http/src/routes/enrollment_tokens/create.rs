@@ -2,11 +2,11 @@ use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slimrmm_domain::agent::Tags;
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::{CreateTokenRequest, TokenName};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{
     ApiResponse, CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, created, no_store,
@@ -50,7 +50,7 @@ pub struct CreateTokenBody {
 )]
 #[post("")]
 pub async fn create_token(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     caller: Authorized<Administer>,
     body: ValidJson<CreateTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -62,10 +62,7 @@ pub async fn create_token(
         max_uses: body.max_uses,
         expires_at: body.expires_at,
     };
-    let new = state
-        .enrollment
-        .create_token(&caller.actor, request)
-        .await?;
+    let new = enrollment.create_token(&caller.actor, request).await?;
     let response = CreatedEnrollmentTokenResponse {
         token: new.secret.expose().to_owned(),
         details: EnrollmentTokenResponse::from(new.token),

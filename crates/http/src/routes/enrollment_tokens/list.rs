@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::{EnrollmentTokenFilter, EnrollmentTokenSort};
 use utoipa::IntoParams;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, EnrollmentTokenResponse, PageResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
@@ -31,7 +31,7 @@ pub struct TokenFilterParams {
 )]
 #[get("")]
 pub async fn list_tokens(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     caller: Authorized<Administer>,
     params: ListParams<EnrollmentTokenSort, TokenFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -40,7 +40,7 @@ pub async fn list_tokens(
         .map_filter(|filter| EnrollmentTokenFilter {
             revoked: filter.revoked,
         });
-    let page = state.enrollment.list_tokens(&caller.actor, &query).await?;
+    let page = enrollment.list_tokens(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(
         page,
         EnrollmentTokenResponse::from,

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, delete, web};
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::EnrollmentTokenId;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, EnrollmentTokenResponse, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized};
@@ -20,12 +20,11 @@ use crate::extract::{Administer, Authorized};
 )]
 #[delete("/{id}")]
 pub async fn revoke_token(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     caller: Authorized<Administer>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = state
-        .enrollment
+    let token = enrollment
         .revoke_token(&caller.actor, EnrollmentTokenId(id.into_inner()))
         .await?;
     Ok(ok_with_message(

@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
+use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::policy::{PolicyFilter, PolicyId, PolicySort};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::body::{CreatePolicyBody, UpdatePolicyBody};
-use crate::AppState;
 use crate::dto::{ApiResponse, Null, PageResponse, PolicyResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
@@ -32,14 +32,14 @@ pub struct PolicyFilterParams {
 )]
 #[get("")]
 pub async fn list_policies(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Read>,
     params: ListParams<PolicySort, PolicyFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_query().map_filter(|filter| PolicyFilter {
         enabled: filter.enabled,
     });
-    let page = state.policies.list(&caller.actor, &query).await?;
+    let page = policies.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, PolicyResponse::from)))
 }
 
@@ -59,11 +59,11 @@ pub async fn list_policies(
 )]
 #[post("")]
 pub async fn create_policy(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Operate>,
     body: ValidJson<CreatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state.policies.create(&caller.actor, body.0.into()).await?;
+    let policy = policies.create(&caller.actor, body.0.into()).await?;
     Ok(created(PolicyResponse::from(policy)))
 }
 
@@ -80,12 +80,11 @@ pub async fn create_policy(
 )]
 #[get("/{id}")]
 pub async fn get_policy(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .policies
+    let policy = policies
         .get(&caller.actor, PolicyId(id.into_inner()))
         .await?;
     Ok(ok(PolicyResponse::from(policy)))
@@ -109,13 +108,12 @@ pub async fn get_policy(
 )]
 #[put("/{id}")]
 pub async fn update_policy(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
     body: ValidJson<UpdatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let policy = state
-        .policies
+    let policy = policies
         .update(&caller.actor, PolicyId(id.into_inner()), body.0.into())
         .await?;
     Ok(ok(PolicyResponse::from(policy)))
@@ -136,11 +134,11 @@ pub async fn update_policy(
 )]
 #[delete("/{id}")]
 pub async fn delete_policy(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
-    state.policies.delete(&caller.actor, policy).await?;
+    policies.delete(&caller.actor, policy).await?;
     Ok(ok_with_message(Null, "Policy deleted"))
 }

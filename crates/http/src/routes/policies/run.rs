@@ -1,7 +1,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use slimrmm_domain::auth::Actor;
+use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::execution::ExecutionSort;
+use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::policy::{PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -82,12 +84,12 @@ async fn start_run(
 )]
 #[post("/{id}/scan")]
 pub async fn scan_policy(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
-    let scan = state.policies.scan(&caller.actor, policy).await?;
+    let scan = policies.scan(&caller.actor, policy).await?;
     let message = format!("Scan queued on {} agent(s)", scan.executions.len());
     Ok(accepted(PolicyScanResponse::from(scan), message))
 }
@@ -111,14 +113,13 @@ pub struct NoFilter {}
 )]
 #[get("/{id}/runs")]
 pub async fn policy_runs(
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
     params: ListParams<RunSort, NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_query().map_filter(|_| Default::default());
-    let page = state
-        .policies
+    let page = policies
         .runs(&caller.actor, PolicyId(id.into_inner()), query)
         .await?;
     Ok(ok(PageResponse::from_page(page, PolicyRunResponse::from)))
@@ -160,13 +161,14 @@ pub struct PolicyRunDetail {
 )]
 #[get("/{id}")]
 pub async fn get_policy_run(
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
+    policies: web::Data<PolicyService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
     params: ListParams<ExecutionSort, RunResultFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let run_id = PolicyRunId(id.into_inner());
-    let run = state.policies.run(&caller.actor, run_id).await?;
+    let run = policies.run(&caller.actor, run_id).await?;
     let query = params.into_query().try_map_filter(|filter| {
         ExecutionFilterParams {
             agent_uuid: filter.agent_uuid,
@@ -177,7 +179,7 @@ pub async fn get_policy_run(
         }
         .into_domain()
     })?;
-    let page = state.executions.list(&caller.actor, &query).await?;
+    let page = executions.list(&caller.actor, &query).await?;
     Ok(ok(PolicyRunDetail {
         run: PolicyRunResponse::from(run),
         results: PageResponse::from_page(page, |execution| {

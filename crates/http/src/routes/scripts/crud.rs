@@ -1,11 +1,11 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
+use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::script::{ScriptChanges, ScriptFilter, ScriptId, ScriptInput, ScriptSort};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules;
 use crate::dto::{ApiResponse, Null, PageResponse, ScriptResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
@@ -134,14 +134,14 @@ impl ScriptFilterParams {
 )]
 #[get("")]
 pub async fn list_scripts(
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Read>,
     params: ListParams<ScriptSort, ScriptFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params
         .into_query()
         .try_map_filter(ScriptFilterParams::into_domain)?;
-    let page = state.scripts.list(&caller.actor, &query).await?;
+    let page = scripts.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, ScriptResponse::from)))
 }
 
@@ -160,11 +160,11 @@ pub async fn list_scripts(
 )]
 #[post("")]
 pub async fn create_script(
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Operate>,
     body: ValidJson<CreateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let script = state.scripts.create(&caller.actor, body.0.into()).await?;
+    let script = scripts.create(&caller.actor, body.0.into()).await?;
     Ok(created(ScriptResponse::from(script)))
 }
 
@@ -181,12 +181,11 @@ pub async fn create_script(
 )]
 #[get("/{id}")]
 pub async fn get_script(
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let script = state
-        .scripts
+    let script = scripts
         .get(&caller.actor, ScriptId(id.into_inner()))
         .await?;
     Ok(ok(ScriptResponse::from(script)))
@@ -210,13 +209,12 @@ pub async fn get_script(
 )]
 #[put("/{id}")]
 pub async fn update_script(
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
     body: ValidJson<UpdateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let script = state
-        .scripts
+    let script = scripts
         .update(&caller.actor, ScriptId(id.into_inner()), body.0.into())
         .await?;
     Ok(ok(ScriptResponse::from(script)))
@@ -237,11 +235,11 @@ pub async fn update_script(
 )]
 #[delete("/{id}")]
 pub async fn delete_script(
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let script = ScriptId(id.into_inner());
-    state.scripts.delete(&caller.actor, script).await?;
+    scripts.delete(&caller.actor, script).await?;
     Ok(ok_with_message(Null, "Script deleted"))
 }

@@ -2,7 +2,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
 use slimrmm_domain::auth::Actor;
+use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::execution::ExecutionSort;
+use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::script::{ExecuteScriptError, ScriptId, ScriptRunRequest};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -154,13 +156,13 @@ pub struct ScriptRunFilterParams {
 )]
 #[get("/{id}/executions")]
 pub async fn script_executions(
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
+    scripts: web::Data<ScriptService>,
     caller: Authorized<Read>,
     id: web::Path<Uuid>,
     params: ListParams<ExecutionSort, ScriptRunFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let script = state
-        .scripts
+    let script = scripts
         .get(&caller.actor, ScriptId(id.into_inner()))
         .await?;
     let query = params.into_query().try_map_filter(|filter| {
@@ -173,6 +175,6 @@ pub async fn script_executions(
         }
         .into_domain()
     })?;
-    let page = state.executions.list(&caller.actor, &query).await?;
+    let page = executions.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, ExecutionResponse::from)))
 }

@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
+use slimrmm_domain::user::UserService;
 use slimrmm_domain::user::{CreateUserRequest, Email, FullName, Password, Username};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, created};
 use crate::error::{ApiError, ErrorBody};
@@ -82,11 +82,11 @@ impl CreateUserBody {
 )]
 #[post("")]
 pub async fn create_user(
-    state: web::Data<AppState>,
+    users: web::Data<UserService>,
     caller: Authorized<Administer>,
     body: ValidJson<CreateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0.into_domain()?;
-    let user = state.users.create(&caller.actor, request).await?;
+    let user = users.create(&caller.actor, request).await?;
     Ok(created(UserResponse::from(user)))
 }

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, delete, web};
 use slimrmm_domain::user::UserId;
+use slimrmm_domain::user::UserService;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized};
@@ -22,11 +22,11 @@ use crate::extract::{Administer, Authorized};
 )]
 #[delete("/{id}")]
 pub async fn delete_user(
-    state: web::Data<AppState>,
+    users: web::Data<UserService>,
     caller: Authorized<Administer>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId(id.into_inner());
-    state.users.delete(&caller.actor, user).await?;
+    users.delete(&caller.actor, user).await?;
     Ok(ok_with_message(Null, "User deleted"))
 }

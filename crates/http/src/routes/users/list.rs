@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
+use slimrmm_domain::user::UserService;
 use slimrmm_domain::user::{UserFilter, UserSort};
 use utoipa::IntoParams;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, PageResponse, RoleDto, UserResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
@@ -42,11 +42,11 @@ impl From<UserFilterParams> for UserFilter {
 )]
 #[get("")]
 pub async fn list_users(
-    state: web::Data<AppState>,
+    users: web::Data<UserService>,
     caller: Authorized<Administer>,
     params: ListParams<UserSort, UserFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_query().map_filter(UserFilter::from);
-    let page = state.users.list(&caller.actor, &query).await?;
+    let page = users.list(&caller.actor, &query).await?;
     Ok(ok(PageResponse::from_page(page, UserResponse::from)))
 }

@@ -1,12 +1,12 @@
 use actix_web::{HttpResponse, put, web};
 use serde::Deserialize;
+use slimrmm_domain::user::UserService;
 use slimrmm_domain::user::{
     Email, FullName, Password, PasswordChange, UpdateUserRequest, UserId, Username,
 };
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, ok};
 use crate::error::{ApiError, ErrorBody};
@@ -106,14 +106,13 @@ impl UpdateUserBody {
 )]
 #[put("/{id}")]
 pub async fn update_user(
-    state: web::Data<AppState>,
+    users: web::Data<UserService>,
     caller: Authorized<Read>,
     id: web::Path<i64>,
     body: ValidJson<UpdateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0.into_domain()?;
-    let user = state
-        .users
+    let user = users
         .update(&caller.actor, UserId(id.into_inner()), request)
         .await?;
     Ok(ok(UserResponse::from(user)))
