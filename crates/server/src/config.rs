@@ -68,7 +68,7 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// PostgreSQL connection URL; the database is created if it does not exist.
-    #[arg(
+    #[arg(help_heading = "Storage", 
         long,
         env = "DATABASE_URL",
         value_parser = secret,
@@ -79,7 +79,7 @@ pub struct Config {
     pub database_url: SecretString,
 
     /// Address (or host name) and port to listen on.
-    #[arg(
+    #[arg(help_heading = "Serving", 
         long,
         env = "SLIMRMM_BIND",
         default_value = "127.0.0.1:8000",
@@ -89,69 +89,80 @@ pub struct Config {
 
     /// HMAC key for tokens (at least 32 bytes). Unset: generated once and kept in the database,
     /// so every replica and every restart agree.
-    #[arg(long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true)]
+    #[arg(help_heading = "Accounts", long, env = "SLIMRMM_JWT_SECRET", value_parser = secret, hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
 
     /// Master key (32 bytes as base64 or 64 hex digits) that seals the agent CA's private key
     /// and other stored secrets. Unset: a key file is created under the data directory. Every
     /// replica must use the same key.
-    #[arg(long, env = "SLIMRMM_SECRET_KEY", value_parser = secret, hide_env_values = true, global = true)]
+    #[arg(help_heading = "Storage", long, env = "SLIMRMM_SECRET_KEY", value_parser = secret, hide_env_values = true, global = true)]
     pub secret_key: Option<SecretString>,
 
     /// Directory for the master key file (used when SLIMRMM_SECRET_KEY is unset). Back it up:
     /// without the key, the CA cannot sign and every agent must re-enroll. Default:
     /// `/var/lib/slimrmm` for root, else `$XDG_DATA_HOME/slimrmm` (`~/.local/share/slimrmm`),
     /// whatever the working directory.
-    #[arg(long, env = "SLIMRMM_DATA_DIR", global = true)]
+    #[arg(
+        help_heading = "Storage",
+        long,
+        env = "SLIMRMM_DATA_DIR",
+        global = true
+    )]
     pub data_dir: Option<std::path::PathBuf>,
 
     /// Username of the admin created on first start (when there are no users).
-    #[arg(long, env = "SLIMRMM_ADMIN_USERNAME", default_value = "admin")]
+    #[arg(
+        help_heading = "Accounts",
+        long,
+        env = "SLIMRMM_ADMIN_USERNAME",
+        default_value = "admin"
+    )]
     pub admin_username: String,
 
     /// Password of that admin; unset: a random one is generated and printed once.
-    #[arg(long, env = "SLIMRMM_ADMIN_PASSWORD", value_parser = secret, hide_env_values = true)]
+    #[arg(help_heading = "Accounts", long, env = "SLIMRMM_ADMIN_PASSWORD", value_parser = secret, hide_env_values = true)]
     pub admin_password: Option<SecretString>,
 
     /// Email of that admin.
-    #[arg(long, env = "SLIMRMM_ADMIN_EMAIL")]
+    #[arg(help_heading = "Accounts", long, env = "SLIMRMM_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
 
     /// Serve the interactive documentation (/docs, /openapi.json).
-    #[arg(long, env = "SLIMRMM_DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub debug: bool,
 
     /// Access-token lifetime in seconds.
-    #[arg(long, env = "SLIMRMM_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(u32).range(30..=86_400))]
+    #[arg(help_heading = "Accounts", long, env = "SLIMRMM_ACCESS_TOKEN_TTL", default_value_t = 900, value_parser = clap::value_parser!(u32).range(30..=86_400))]
     pub access_token_ttl: u32,
 
     /// Refresh-token lifetime in seconds (counted from the last refresh).
-    #[arg(long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000))]
+    #[arg(help_heading = "Accounts", long, env = "SLIMRMM_REFRESH_TOKEN_TTL", default_value_t = 604_800, value_parser = clap::value_parser!(u32).range(60..=31_536_000))]
     pub refresh_token_ttl: u32,
 
     /// Seconds without a heartbeat before an online agent counts as offline.
-    #[arg(long, env = "SLIMRMM_AGENT_OFFLINE_AFTER", default_value_t = 180, value_parser = clap::value_parser!(u32).range(30..=86_400))]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_OFFLINE_AFTER", default_value_t = 180, value_parser = clap::value_parser!(u32).range(30..=86_400))]
     pub agent_offline_after: u32,
 
     /// Seconds offline before an agent is overdue (alerted once).
-    #[arg(long, env = "SLIMRMM_AGENT_OVERDUE_AFTER", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(60..=2_592_000))]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_OVERDUE_AFTER", default_value_t = 1800, value_parser = clap::value_parser!(u32).range(60..=2_592_000))]
     pub agent_overdue_after: u32,
 
     /// The largest WebSocket frame an agent may send; a larger one closes that connection.
-    #[arg(long, env = "SLIMRMM_AGENT_MAX_FRAME_BYTES", default_value_t = 16 * 1024 * 1024)]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_MAX_FRAME_BYTES", default_value_t = 16 * 1024 * 1024)]
     pub agent_max_frame_bytes: usize,
 
     /// Default seconds a command waits for an offline agent before it expires.
-    #[arg(long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800))]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_COMMAND_EXPIRY", default_value_t = 86_400, value_parser = clap::value_parser!(u32).range(1..=604_800))]
     pub command_expiry: u32,
 
     /// The server's address as users reach it (behind a proxy: the proxy's), for links in
     /// mails and push messages (password reset, alerts). Default: `http://` + the bind address.
-    #[arg(long, env = "SLIMRMM_PUBLIC_URL")]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_PUBLIC_URL")]
     pub public_url: Option<String>,
 
     /// Pushover's API base URL (tests point it at a local server).
     #[arg(
+        help_heading = "Notifications",
         long,
         env = "SLIMRMM_PUSHOVER_API_URL",
         default_value = "https://api.pushover.net"
@@ -159,81 +170,81 @@ pub struct Config {
     pub pushover_api_url: String,
 
     /// Seconds a mail server or Pushover may take to answer before the delivery is retried.
-    #[arg(long, env = "SLIMRMM_NOTIFY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=300))]
+    #[arg(help_heading = "Notifications", long, env = "SLIMRMM_NOTIFY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=300))]
     pub notify_timeout: u32,
 
     /// Seconds after which a missed schedule slot (the server was down) is skipped rather than
     /// run late; only the latest missed slot is ever caught up.
-    #[arg(long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800))]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_SCHEDULE_GRACE", default_value_t = 3600, value_parser = clap::value_parser!(u32).range(60..=604_800))]
     pub schedule_grace: u32,
 
     /// Command results larger than this many bytes are cut and marked truncated.
-    #[arg(long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_RESULT_MAX_BYTES", default_value_t = 1024 * 1024)]
     pub result_max_bytes: usize,
 
     /// Days of one-minute metric history kept.
-    #[arg(long, env = "SLIMRMM_METRICS_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=400))]
+    #[arg(help_heading = "Storage", long, env = "SLIMRMM_METRICS_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=400))]
     pub metrics_retention_days: u16,
 
     /// Most database connections held by this process.
-    #[arg(long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    #[arg(help_heading = "Storage", long, env = "SLIMRMM_DATABASE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub database_pool_size: u16,
 
     /// Serve `/metrics` on this address instead of `SLIMRMM_BIND` (keep it off the public
     /// network).
-    #[arg(long, env = "SLIMRMM_METRICS_BIND", value_parser = socket_address)]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_METRICS_BIND", value_parser = socket_address)]
     pub metrics_bind: Option<SocketAddr>,
 
     /// Requests per minute per client for the API (IPv4 address or IPv6 /64).
-    #[arg(long, env = "SLIMRMM_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("60"), value_parser = per_minute)]
+    #[arg(help_heading = "Rate limits", long, env = "SLIMRMM_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(60).expect("60"), value_parser = per_minute)]
     pub rate_limit_per_minute: NonZeroU32,
 
     /// Requests per minute per client for login, forgot-password and reset-password.
-    #[arg(long, env = "SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("10"), value_parser = per_minute)]
+    #[arg(help_heading = "Rate limits", long, env = "SLIMRMM_AUTH_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(10).expect("10"), value_parser = per_minute)]
     pub auth_rate_limit_per_minute: NonZeroU32,
 
     /// Requests per minute per client address for agent traffic (enrollment, polling, renewal,
     /// WebSocket connections); many agents behind one NAT address share it.
-    #[arg(long, env = "SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(600).expect("600"), value_parser = per_minute)]
+    #[arg(help_heading = "Rate limits", long, env = "SLIMRMM_AGENT_RATE_LIMIT_PER_MINUTE", default_value_t = NonZeroU32::new(600).expect("600"), value_parser = per_minute)]
     pub agent_rate_limit_per_minute: NonZeroU32,
 
     /// TLS certificate chain (PEM) to serve HTTPS with (TLS 1.3 only); needs `SLIMRMM_TLS_KEY`.
-    #[arg(long, env = "SLIMRMM_TLS_CERT")]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
 
     /// The TLS certificate's private key (PEM).
-    #[arg(long, env = "SLIMRMM_TLS_KEY")]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_TLS_KEY")]
     pub tls_key: Option<PathBuf>,
 
     /// How agents prove who they are: `mtls` (a client certificate from our CA; the default
     /// when TLS or `SLIMRMM_CLIENT_CERT_HEADER` is configured) or `uuid` (believed, unverified;
     /// the default otherwise).
-    #[arg(long, env = "SLIMRMM_AGENT_AUTH", value_parser = agent_auth)]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_AUTH", value_parser = agent_auth)]
     pub agent_auth: Option<AgentAuthMode>,
 
     /// The header a TLS-terminating proxy puts the agent's client certificate in (nginx:
     /// `$ssl_client_escaped_cert`; Caddy: base64 DER), believed only from trusted proxies.
-    #[arg(long, env = "SLIMRMM_CLIENT_CERT_HEADER")]
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_CLIENT_CERT_HEADER")]
     pub client_cert_header: Option<String>,
 
     /// Proxies whose headers (`X-Forwarded-For`, the client certificate header) are believed:
     /// comma-separated addresses or CIDR networks.
-    #[arg(long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy)]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_TRUSTED_PROXIES", value_delimiter = ',', value_parser = proxy)]
     pub trusted_proxies: Vec<IpNet>,
 
     /// Log format.
-    #[arg(long, env = "SLIMRMM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
 
     /// Most connections open at once (agents and API clients together); more wait in the
     /// listen backlog. Default: nine tenths of the process's open-file limit, keeping room for
     /// database connections and files.
-    #[arg(long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..))]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..))]
     pub max_connections: Option<u32>,
 
     /// Seconds a client has to send a request's whole body after its head (then 408): a body
     /// trickled in byte by byte cannot hold a connection.
-    #[arg(long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    #[arg(help_heading = "Serving", long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub request_body_timeout: u32,
 }
 impl Config {
