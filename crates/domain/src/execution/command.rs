@@ -72,7 +72,7 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
     /// Not on the whitelist.
-    #[error("must be one of: {}", Command::ALLOWED.join(", "))]
+    #[error("must be one of: {}", Command::CATALOGUE.iter().map(|spec| spec.name).collect::<Vec<_>>().join(", "))]
     UnknownAction,
     /// A parameter is missing, unknown or invalid.
     #[error("{field}: {message}")]
@@ -176,25 +176,51 @@ impl<'a> Params<'a> {
 
 const METACHARACTERS: [&str; 8] = [";", "|", ">", "<", "`", "&&", "||", "$("];
 
+/// One action of the catalogue: its name on the wire, the parameters it takes, and whether
+/// it may change the machine (such a command is never re-sent after a lost connection; a
+/// custom command counts, since nothing tells what it does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActionSpec {
+    /// The agent action.
+    pub name: &'static str,
+    /// The parameters accepted (any other is refused).
+    pub params: &'static [&'static str],
+    /// May change the machine.
+    pub mutating: bool,
+}
+
+const fn spec(name: &'static str, params: &'static [&'static str], mutating: bool) -> ActionSpec {
+    ActionSpec {
+        name,
+        params,
+        mutating,
+    }
+}
+
 impl Command {
-    /// Every action name accepted.
-    pub const ALLOWED: &'static [&'static str] = &[
-        "ping",
-        "restart",
-        "shutdown",
-        "cancel_shutdown",
-        "get_system_stats",
-        "custom_command",
-        "get_software_inventory",
-        "get_available_updates",
-        "list_services",
-        "start_service",
-        "stop_service",
-        "restart_service",
-        "list_processes",
-        "set_maintenance_mode",
-        "pull_logs",
+    /// Every action technicians may send, one row each.
+    pub const CATALOGUE: &'static [ActionSpec] = &[
+        spec("ping", &[], false),
+        spec("restart", &["force", "delay"], true),
+        spec("shutdown", &["force", "delay"], true),
+        spec("cancel_shutdown", &[], true),
+        spec("get_system_stats", &[], false),
+        spec("custom_command", &["command", "timeout"], true),
+        spec("get_software_inventory", &[], false),
+        spec("get_available_updates", &[], false),
+        spec("list_services", &[], false),
+        spec("start_service", &["name"], true),
+        spec("stop_service", &["name"], true),
+        spec("restart_service", &["name"], true),
+        spec("list_processes", &[], false),
+        spec("set_maintenance_mode", &["enabled"], true),
+        spec("pull_logs", &["after_timestamp", "limit"], false),
     ];
+
+    /// The catalogue's row for `action`.
+    pub fn spec(action: &str) -> Option<&'static ActionSpec> {
+        Self::CATALOGUE.iter().find(|spec| spec.name == action)
+    }
 
     /// Checks an action and its parameters (a JSON object, or absent).
     pub fn parse(action: &str, params: Option<&Value>) -> Result<Self, CommandError> {
@@ -209,17 +235,17 @@ impl Command {
                 });
             }
         };
-        let none = |command: Command| Params::new(map, &[]).map(|_| command);
+        let spec = Self::spec(action).ok_or(CommandError::UnknownAction)?;
+        let p = Params::new(map, spec.params)?;
         match action {
-            "ping" => none(Self::Ping),
-            "cancel_shutdown" => none(Self::CancelShutdown),
-            "get_system_stats" => none(Self::GetSystemStats),
-            "get_software_inventory" => none(Self::GetSoftwareInventory),
-            "get_available_updates" => none(Self::GetAvailableUpdates),
-            "list_services" => none(Self::ListServices),
-            "list_processes" => none(Self::ListProcesses),
+            "ping" => Ok(Self::Ping),
+            "cancel_shutdown" => Ok(Self::CancelShutdown),
+            "get_system_stats" => Ok(Self::GetSystemStats),
+            "get_software_inventory" => Ok(Self::GetSoftwareInventory),
+            "get_available_updates" => Ok(Self::GetAvailableUpdates),
+            "list_services" => Ok(Self::ListServices),
+            "list_processes" => Ok(Self::ListProcesses),
             "restart" | "shutdown" => {
-                let p = Params::new(map, &["force", "delay"])?;
                 let (force, delay) = (
                     p.bool("force", Some(false))?,
                     p.integer("delay", 0, 0..=86_400)?,
@@ -231,7 +257,6 @@ impl Command {
                 })
             }
             "custom_command" => {
-                let p = Params::new(map, &["command", "timeout"])?;
                 let command = p.text("command")?.map(str::trim).unwrap_or_default();
                 if command.is_empty()
                     || command.len() > 1024
@@ -256,7 +281,7 @@ impl Command {
                 })
             }
             "start_service" | "stop_service" | "restart_service" => {
-                let name = Params::new(map, &["name"])?.service()?;
+                let name = p.service()?;
                 Ok(match action {
                     "start_service" => Self::StartService { name },
                     "stop_service" => Self::StopService { name },
@@ -264,10 +289,9 @@ impl Command {
                 })
             }
             "set_maintenance_mode" => Ok(Self::SetMaintenanceMode {
-                enabled: Params::new(map, &["enabled"])?.bool("enabled", None)?,
+                enabled: p.bool("enabled", None)?,
             }),
             "pull_logs" => {
-                let p = Params::new(map, &["after_timestamp", "limit"])?;
                 let after = p.text("after_timestamp")?;
                 if let Some(after) = after
                     && DateTime::parse_from_rfc3339(after).is_err()
@@ -304,20 +328,9 @@ impl Command {
         }
     }
 
-    /// May change the machine: such a command is never re-sent after a lost connection. A
-    /// custom command counts, since nothing tells what it does.
+    /// May change the machine ([`ActionSpec::mutating`]).
     pub fn is_mutating(&self) -> bool {
-        matches!(
-            self,
-            Self::CustomCommand { .. }
-                | Self::Restart { .. }
-                | Self::Shutdown { .. }
-                | Self::CancelShutdown
-                | Self::StartService { .. }
-                | Self::StopService { .. }
-                | Self::RestartService { .. }
-                | Self::SetMaintenanceMode { .. }
-        )
+        Self::spec(self.action()).is_none_or(|spec| spec.mutating)
     }
 
     /// How long the agent may take to answer once it has the command: its own handler timeout

@@ -116,3 +116,24 @@ fn answer_deadlines_follow_the_agents_handler_timeouts() {
     };
     assert_eq!(long.answer_within(), TimeDelta::seconds(315));
 }
+
+#[test]
+fn every_row_of_the_catalogue_parses_and_names_itself() {
+    for spec in Command::CATALOGUE {
+        let params = match spec.name {
+            "custom_command" => json!({"command": "uptime"}),
+            "start_service" | "stop_service" | "restart_service" => json!({"name": "nginx"}),
+            "set_maintenance_mode" => json!({"enabled": true}),
+            _ => json!({}),
+        };
+        let command = Command::parse(spec.name, Some(&params)).unwrap();
+        assert_eq!(command.action(), spec.name);
+        assert_eq!(command.is_mutating(), spec.mutating, "{}", spec.name);
+        let extra = json!({"unknown": 1});
+        assert!(
+            Command::parse(spec.name, Some(&extra)).is_err(),
+            "{}",
+            spec.name
+        );
+    }
+}
