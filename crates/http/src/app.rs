@@ -114,6 +114,8 @@ fn routes_and_document(
         .app_data(web::Data::new(state.identity.clone()))
         .app_data(web::Data::new(state.executions.clone()))
         .app_data(web::Data::new(state.telemetry.clone()))
+        .app_data(web::Data::new(state.inventories.clone()))
+        .app_data(web::Data::new(state.idempotency.clone()))
         .app_data(web::Data::new(state.alerts.clone()))
         .app_data(web::Data::new(state.integrations.clone()))
         .app_data(web::Data::new(state.scripts.clone()))

@@ -13,9 +13,10 @@ use futures_util::future::{Ready, ready};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use slimrmm_domain::auth::Actor;
-use slimrmm_domain::idempotency::{Fingerprint, IdempotencyKey, Start, StoredAnswer};
+use slimrmm_domain::idempotency::{
+    Fingerprint, IdempotencyKey, IdempotencyService, Start, StoredAnswer,
+};
 
-use crate::AppState;
 use crate::error::ApiError;
 
 /// The header's name.
@@ -80,7 +81,7 @@ fn replayed(answer: StoredAnswer) -> HttpResponse {
 /// key reused for another request 422 naming the header. With a key the work runs in a task of
 /// its own, so a client that hangs up mid-request still gets its answer stored for the retry.
 pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>> + 'static>(
-    state: &AppState,
+    idempotency: &IdempotencyService,
     caller: &Actor,
     key: IdempotencyHeader,
     fingerprint: Fingerprint,
@@ -90,7 +91,7 @@ pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>> + 'static>(
         return work.await;
     };
     let user = caller.user.id;
-    match state.idempotency.start(user, &key, fingerprint).await? {
+    match idempotency.start(user, &key, fingerprint).await? {
         Start::Run => {}
         Start::Replay(answer) => return Ok(replayed(answer)),
         Start::Running => {
@@ -117,15 +118,16 @@ pub async fn once<F: Future<Output = Result<HttpResponse, ApiError>> + 'static>(
             ));
         }
     }
-    let state = state.clone();
-    let task = actix_web::rt::spawn(async move { answer_once(&state, user, &key, work).await });
+    let idempotency = idempotency.clone();
+    let task =
+        actix_web::rt::spawn(async move { answer_once(&idempotency, user, &key, work).await });
     task.await
         .map_err(|_| ApiError::internal(&"an idempotent request's task was lost"))?
 }
 
 /// Runs the work, keeps its answer for the key, and gives the answer back.
 async fn answer_once<F: Future<Output = Result<HttpResponse, ApiError>>>(
-    state: &AppState,
+    idempotency: &IdempotencyService,
     user: slimrmm_domain::user::UserId,
     key: &IdempotencyKey,
     work: F,
@@ -144,7 +146,7 @@ async fn answer_once<F: Future<Output = Result<HttpResponse, ApiError>>>(
         status: status.as_u16(),
         body: bytes.to_vec(),
     };
-    if let Err(error) = state.idempotency.finish(user, key, &answer).await {
+    if let Err(error) = idempotency.finish(user, key, &answer).await {
         // The work is done and answered; a retry will find the key in progress and be told
         // its outcome is unknown rather than run twice.
         tracing::error!(error = ?error, "the answer of an idempotent request could not be kept");

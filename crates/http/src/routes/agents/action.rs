@@ -4,11 +4,12 @@ use serde_json::Value;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::Command;
+use slimrmm_domain::execution::ExecutionService;
+use slimrmm_domain::idempotency::IdempotencyService;
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::{ApiResponse, ExecutionResponse, accepted};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Operate, ValidJson};
@@ -54,7 +55,8 @@ pub struct ActionBody {
 #[post("/{uuid}/action")]
 pub async fn agent_action(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    executions: web::Data<ExecutionService>,
+    idempotency: web::Data<IdempotencyService>,
     caller: Authorized<Operate>,
     uuid: web::Path<Uuid>,
     key: IdempotencyHeader,
@@ -62,21 +64,20 @@ pub async fn agent_action(
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
-    let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { queue(&work_state, &actor, uuid.into_inner(), body).await };
-    once(&state, &caller.actor, key, fingerprint, work).await
+    let actor = caller.actor.clone();
+    let work = async move { queue(&executions, &actor, uuid.into_inner(), body).await };
+    once(&idempotency, &caller.actor, key, fingerprint, work).await
 }
 
 async fn queue(
-    state: &AppState,
+    executions: &ExecutionService,
     actor: &Actor,
     uuid: Uuid,
     body: ActionBody,
 ) -> Result<HttpResponse, ApiError> {
     let command = Command::parse(&body.action, body.params.as_ref())?;
     let expires_in = body.expires_in.map(crate::dto::rules::seconds);
-    let execution = state
-        .executions
+    let execution = executions
         .create(actor, AgentId(uuid), command, expires_in)
         .await?;
     Ok(accepted(

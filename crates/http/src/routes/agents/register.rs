@@ -1,9 +1,9 @@
 use actix_web::{HttpResponse, post, web};
 
-use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AgentHeaders, ValidJson};
 use crate::routes::enrollment::register::{RegisterBody, RegistrationResponse, register_agent};
+use slimrmm_domain::enrollment::EnrollmentService;
 
 /// Register an agent: the legacy path the agent falls back to when
 /// `POST /api/v1/enrollment/register` answers 404. Same behaviour.
@@ -21,9 +21,9 @@ use crate::routes::enrollment::register::{RegisterBody, RegistrationResponse, re
 )]
 #[post("/register")]
 pub async fn register_legacy(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     headers: AgentHeaders,
     body: ValidJson<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    register_agent(&state, headers, body.0).await
+    register_agent(&enrollment, headers, body.0).await
 }

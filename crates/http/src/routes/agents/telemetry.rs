@@ -3,12 +3,12 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::inventory::InventoryKind;
+use slimrmm_domain::inventory::InventoryService;
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::telemetry::{MetricsRequest, Resolution};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::dto::{AgentStateResponse, ApiResponse, InventoryResponse, MetricPointResponse, ok};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Read};
@@ -80,27 +80,23 @@ pub async fn agent_metrics(
 )]
 #[get("/{uuid}/state")]
 pub async fn agent_state(
-    state: web::Data<AppState>,
+    telemetry: web::Data<TelemetryService>,
     caller: Authorized<Read>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = state
-        .telemetry
+    let current = telemetry
         .state(&caller.actor, AgentId(uuid.into_inner()))
         .await?;
     Ok(ok(current.map(AgentStateResponse::from)))
 }
 
 async fn inventory(
-    state: &AppState,
+    inventories: &InventoryService,
     caller: &Authorized<Read>,
     uuid: Uuid,
     kind: InventoryKind,
 ) -> Result<HttpResponse, ApiError> {
-    let inventory = state
-        .inventories
-        .get(&caller.actor, AgentId(uuid), kind)
-        .await?;
+    let inventory = inventories.get(&caller.actor, AgentId(uuid), kind).await?;
     Ok(ok(inventory.map(InventoryResponse::from)))
 }
 
@@ -118,11 +114,17 @@ async fn inventory(
 )]
 #[get("/{uuid}/software")]
 pub async fn agent_software(
-    state: web::Data<AppState>,
+    inventories: web::Data<InventoryService>,
     caller: Authorized<Read>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    inventory(&state, &caller, uuid.into_inner(), InventoryKind::Software).await
+    inventory(
+        &inventories,
+        &caller,
+        uuid.into_inner(),
+        InventoryKind::Software,
+    )
+    .await
 }
 
 /// Available updates, from the last `get_available_updates` answer (`data` is null until the
@@ -139,9 +141,15 @@ pub async fn agent_software(
 )]
 #[get("/{uuid}/updates")]
 pub async fn agent_updates(
-    state: web::Data<AppState>,
+    inventories: web::Data<InventoryService>,
     caller: Authorized<Read>,
     uuid: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    inventory(&state, &caller, uuid.into_inner(), InventoryKind::Updates).await
+    inventory(
+        &inventories,
+        &caller,
+        uuid.into_inner(),
+        InventoryKind::Updates,
+    )
+    .await
 }

@@ -2,12 +2,12 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use slimrmm_domain::agent::{AgentFacts, AgentId, AgentVersion, Arch, Hostname};
+use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::{RegistrationRequest, Reinstall};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::MtlsBundle;
 use crate::dto::rules::{self, parsed};
 use crate::error::{ApiError, ErrorBody};
@@ -92,12 +92,12 @@ impl RegisterBody {
 
 /// Registers an agent; shared by the current and the legacy path.
 pub(crate) async fn register_agent(
-    state: &AppState,
+    enrollment: &EnrollmentService,
     headers: AgentHeaders,
     body: RegisterBody,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.into_domain(headers.registration_key)?;
-    let registration = state.enrollment.register(request).await?;
+    let registration = enrollment.register(request).await?;
     let status = registration.agent.status.enrollment();
     let message = match status {
         "approved" => "Agent registered and approved",
@@ -140,9 +140,9 @@ pub(crate) async fn register_agent(
 )]
 #[post("/register")]
 pub async fn register(
-    state: web::Data<AppState>,
+    enrollment: web::Data<EnrollmentService>,
     headers: AgentHeaders,
     body: ValidJson<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    register_agent(&state, headers, body.0).await
+    register_agent(&enrollment, headers, body.0).await
 }

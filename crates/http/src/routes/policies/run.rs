@@ -3,13 +3,13 @@ use serde::Deserialize;
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::execution::ExecutionSort;
+use slimrmm_domain::idempotency::IdempotencyService;
 use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::policy::{PolicyId, PolicyRunId, PolicyRunRequest, RunSort};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::body::RunPolicyBody;
-use crate::AppState;
 use crate::dto::{
     AgentPatchResult, ApiResponse, ExecutionResponse, PageResponse, PolicyRunResponse,
     PolicyScanResponse, accepted, ok,
@@ -41,7 +41,8 @@ use crate::routes::executions::ExecutionFilterParams;
 #[post("/{id}/execute")]
 pub async fn execute_policy(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    policies: web::Data<PolicyService>,
+    idempotency: web::Data<IdempotencyService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
     key: IdempotencyHeader,
@@ -49,13 +50,13 @@ pub async fn execute_policy(
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
     let fingerprint = fingerprint(&req, &body.0);
-    let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { start_run(&work_state, &actor, policy, body.0).await };
-    once(&state, &caller.actor, key, fingerprint, work).await
+    let actor = caller.actor.clone();
+    let work = async move { start_run(&policies, &actor, policy, body.0).await };
+    once(&idempotency, &caller.actor, key, fingerprint, work).await
 }
 
 async fn start_run(
-    state: &AppState,
+    policies: &PolicyService,
     actor: &Actor,
     policy: PolicyId,
     body: RunPolicyBody,
@@ -63,7 +64,7 @@ async fn start_run(
     let request = PolicyRunRequest {
         expires_in: body.expires_in.map(crate::dto::rules::seconds),
     };
-    let run = state.policies.execute(actor, policy, request).await?;
+    let run = policies.execute(actor, policy, request).await?;
     let message = format!("Policy run started on {} agent(s)", run.run.target_count);
     Ok(accepted(PolicyRunResponse::from(run), message))
 }

@@ -4,13 +4,13 @@ use slimrmm_domain::agent::{AgentId, AgentOs, AgentSelector, Tag};
 use slimrmm_domain::auth::Actor;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::execution::ExecutionSort;
+use slimrmm_domain::idempotency::IdempotencyService;
 use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::script::{ExecuteScriptError, ScriptId, ScriptRunRequest};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::AppState;
 use crate::dto::rules::parsed;
 use crate::dto::{ApiResponse, ExecutionResponse, PageResponse, ScriptRunResponse, accepted, ok};
 use crate::error::{ApiError, ErrorBody};
@@ -96,7 +96,8 @@ impl ExecuteScriptBody {
 #[post("/{id}/execute")]
 pub async fn execute_script(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    scripts: web::Data<ScriptService>,
+    idempotency: web::Data<IdempotencyService>,
     caller: Authorized<Operate>,
     id: web::Path<Uuid>,
     key: IdempotencyHeader,
@@ -105,19 +106,18 @@ pub async fn execute_script(
     let script = ScriptId(id.into_inner());
     let ValidJson(body) = body;
     let fingerprint = fingerprint(&req, &body);
-    let (work_state, actor) = (state.clone(), caller.actor.clone());
-    let work = async move { run(&work_state, &actor, script, body).await };
-    once(&state, &caller.actor, key, fingerprint, work).await
+    let actor = caller.actor.clone();
+    let work = async move { run(&scripts, &actor, script, body).await };
+    once(&idempotency, &caller.actor, key, fingerprint, work).await
 }
 
 async fn run(
-    state: &AppState,
+    scripts: &ScriptService,
     actor: &Actor,
     script: ScriptId,
     body: ExecuteScriptBody,
 ) -> Result<HttpResponse, ApiError> {
-    let run = state
-        .scripts
+    let run = scripts
         .execute(actor, script, body.request()?)
         .await
         .map_err(|error| match error {
