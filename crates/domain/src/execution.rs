@@ -11,7 +11,7 @@ mod repository;
 mod service;
 
 pub use cancel::CancelExecutionError;
-pub use command::{Command, CommandError};
+pub use command::{ActionSpec, Command, CommandError};
 pub use create::CreateExecutionError;
 pub use model::{
     ConnectionId, Execution, ExecutionId, ExecutionStatus, NewExecution, ProcessId, ReplyOutcome,
