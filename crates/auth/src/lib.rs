@@ -5,7 +5,9 @@
 mod argon;
 mod jwt;
 mod random;
+mod totp;
 
 pub use argon::Argon2Hasher;
 pub use jwt::{JwtIssuer, MIN_SECRET_BYTES};
 pub use random::{RandomSecrets, random_url_safe};
+pub use totp::TotpCodes;

@@ -23,6 +23,8 @@ pub struct Retention {
     pub notifications: TimeDelta,
     /// Idempotency keys: [`crate::idempotency::RETENTION`].
     pub idempotency_keys: TimeDelta,
+    /// Sign-in challenges past their expiry (used, locked or lapsed): a day.
+    pub expired_challenges: TimeDelta,
 }
 
 impl Default for Retention {
@@ -34,6 +36,7 @@ impl Default for Retention {
             metrics: TimeDelta::days(30),
             notifications: TimeDelta::days(30),
             idempotency_keys: crate::idempotency::RETENTION,
+            expired_challenges: TimeDelta::days(1),
         }
     }
 }
@@ -48,6 +51,7 @@ impl Retention {
             metrics_before: now - self.metrics,
             notifications_before: now - self.notifications,
             idempotency_keys_before: now - self.idempotency_keys,
+            challenges_expired_before: now - self.expired_challenges,
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct Cutoffs {
     pub notifications_before: DateTime<Utc>,
     /// Idempotency keys created before this.
     pub idempotency_keys_before: DateTime<Utc>,
+    /// Sign-in challenges that expired before this.
+    pub challenges_expired_before: DateTime<Utc>,
 }
 
 /// How many rows a purge removed.
@@ -82,6 +88,8 @@ pub struct Purged {
     pub notifications: usize,
     /// Idempotency keys.
     pub idempotency_keys: usize,
+    /// Sign-in challenges.
+    pub login_challenges: usize,
 }
 
 /// Where rows past their retention are removed (in slices, so that no statement runs long).
@@ -135,6 +143,7 @@ mod tests {
                     && cutoffs.metrics_before == t0() - TimeDelta::days(90)
                     && cutoffs.notifications_before == t0() - TimeDelta::days(30)
                     && cutoffs.idempotency_keys_before == t0() - TimeDelta::hours(24)
+                    && cutoffs.challenges_expired_before == t0() - TimeDelta::days(1)
             })
             .times(1)
             .returning(|_| Ok(Purged::default()));

@@ -30,6 +30,9 @@ pub(crate) struct Ports {
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenIssuer,
     pub secrets: MockSecretGenerator,
+    pub two_factor: crate::auth::MockTwoFactorRepository,
+    pub challenges: crate::auth::MockLoginChallengeRepository,
+    pub otp: crate::auth::MockOneTimePasswords,
     pub audit: RecordingAudit,
 }
 
@@ -41,8 +44,18 @@ pub(crate) fn services() -> Ports {
         hasher: MockPasswordHasher::plain(),
         tokens: MockTokenIssuer::new(),
         secrets: MockSecretGenerator::new(),
+        two_factor: without_second_factor(),
+        challenges: crate::auth::MockLoginChallengeRepository::new(),
+        otp: crate::auth::MockOneTimePasswords::new(),
         audit: RecordingAudit::default(),
     }
+}
+
+/// Nobody has a second factor (tests of it set their own expectations).
+fn without_second_factor() -> crate::auth::MockTwoFactorRepository {
+    let mut repository = crate::auth::MockTwoFactorRepository::new();
+    repository.expect_find().returning(|_| Ok(None));
+    repository
 }
 
 impl Ports {
@@ -64,6 +77,9 @@ impl Ports {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
+            two_factor: Arc::new(self.two_factor),
+            challenges: Arc::new(self.challenges),
+            otp: Arc::new(self.otp),
             audit: self.audit.service(),
             clock: Arc::new(MockClock::fixed(t0())),
         };

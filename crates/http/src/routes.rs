@@ -22,6 +22,11 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
         .service(
             scope::scope("/auth")
                 .service(auth::login::login)
+                .service(auth::second_factor::second_factor)
+                .service(auth::two_factor::two_factor_status)
+                .service(auth::two_factor::enrol_two_factor)
+                .service(auth::two_factor::activate_two_factor)
+                .service(auth::two_factor::disable_two_factor)
                 .service(auth::refresh::refresh)
                 .service(auth::logout::logout)
                 .service(auth::me::me)
@@ -109,6 +114,7 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(users::create::create_user)
                 .service(users::get::get_user)
                 .service(users::update::update_user)
-                .service(users::delete::delete_user),
+                .service(users::delete::delete_user)
+                .service(users::two_factor::reset_two_factor),
         );
 }

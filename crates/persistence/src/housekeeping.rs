@@ -8,7 +8,7 @@ use slimrmm_domain::retention::{Cutoffs, Purged, Purger};
 
 use crate::Database;
 use crate::error::query_error;
-use crate::schema::{auth_sessions, idempotency_keys, password_resets};
+use crate::schema::{auth_sessions, idempotency_keys, login_challenges, password_resets};
 
 /// Deletes rows past the cutoffs the domain's retention rules give.
 #[derive(Clone)]
@@ -75,7 +75,15 @@ impl Purger for PgPurger {
         .execute(&mut conn)
         .await
         .map_err(query_error)?;
+        let login_challenges = diesel::delete(
+            login_challenges::table
+                .filter(login_challenges::expires_at.lt(cutoffs.challenges_expired_before)),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(query_error)?;
         Ok(Purged {
+            login_challenges,
             sessions,
             password_resets,
             metrics,

@@ -32,6 +32,7 @@ mod server_secrets;
 mod sessions;
 mod sql;
 mod telemetry;
+mod two_factor;
 mod users;
 
 pub use agents::PgAgentRepository;
@@ -59,4 +60,5 @@ pub use scripts::PgScriptRepository;
 pub use server_secrets::ServerSecrets;
 pub use sessions::PgSessionRepository;
 pub use telemetry::PgTelemetry;
+pub use two_factor::{PgLoginChallengeRepository, PgTwoFactorRepository};
 pub use users::PgUserRepository;

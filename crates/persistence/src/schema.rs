@@ -322,6 +322,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_two_factor (user_id) {
+        user_id -> Int8,
+        secret -> Bytea,
+        active -> Bool,
+        last_step -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        activated_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    user_recovery_codes (id) {
+        id -> Int8,
+        user_id -> Int8,
+        digest -> Bytea,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_challenges (digest) {
+        digest -> Bytea,
+        user_id -> Int8,
+        expires_at -> Timestamptz,
+        attempts -> Int4,
+        consumed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     server_processes (id) {
         id -> Uuid,
         hostname -> Text,

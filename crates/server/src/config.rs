@@ -46,7 +46,9 @@ mod parsers;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{Cli, Command, CreateUser, IssueServerCert, RoleArg, TlsCommand, UserCommand};
+pub use commands::{
+    Cli, Command, CreateUser, IssueServerCert, ResetTwoFactor, RoleArg, TlsCommand, UserCommand,
+};
 use parsers::{
     agent_auth, default_data_dir, open_file_limit, per_minute, proxy, running_as_root, secret,
     socket_address,

@@ -3,10 +3,35 @@ use std::net::IpAddr;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{AuthService, Session, SessionId, TokenPair};
+use super::{AuthService, OpaqueToken, Session, SessionId, TokenPair};
 use crate::PortError;
 use crate::audit::AuditRecord;
 use crate::user::{Password, Username};
+
+/// How the password step ended.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// Signed in.
+    Tokens(TokenPair),
+    /// The password was right and the account has a second factor: send `challenge` with a
+    /// code to [`AuthService::complete_login`] before `expires_at`.
+    SecondFactor {
+        /// Single use, good for [`CHALLENGE_TTL`](super::CHALLENGE_TTL).
+        challenge: OpaqueToken,
+        /// When it lapses.
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+impl LoginOutcome {
+    /// The tokens, when the password was enough.
+    pub fn tokens(self) -> Option<TokenPair> {
+        match self {
+            Self::Tokens(pair) => Some(pair),
+            Self::SecondFactor { .. } => None,
+        }
+    }
+}
 
 /// Why a sign-in failed.
 #[derive(Debug, thiserror::Error)]
@@ -28,15 +53,22 @@ impl AuthService {
     /// An unknown username costs the same password verification as a wrong password, so the
     /// answer and its timing say nothing about which accounts exist. Every answer but a
     /// failing port is recorded in the audit log, with the address the attempt came from.
+    ///
+    /// With a second factor on, the password step ends with a [`LoginOutcome::SecondFactor`]
+    /// challenge instead of tokens (see [`AuthService::complete_login`]).
     pub async fn login(
         &self,
         username: &str,
         password: &str,
         source: Option<IpAddr>,
-    ) -> Result<TokenPair, LoginError> {
+    ) -> Result<LoginOutcome, LoginError> {
         let outcome = self.sign_in(username, password).await;
         let record = match &outcome {
-            Ok(pair) => AuditRecord::by_user(&pair.user, "auth.login").target("user", pair.user.id),
+            Ok(LoginOutcome::Tokens(pair)) => {
+                AuditRecord::by_user(&pair.user, "auth.login").target("user", pair.user.id)
+            }
+            // Recorded once the code step ends, one way or the other.
+            Ok(LoginOutcome::SecondFactor { .. }) => return outcome,
             Err(LoginError::Port(_)) => return outcome,
             Err(error) => AuditRecord::anonymous("auth.login", Some(username))
                 .failed()
@@ -46,7 +78,7 @@ impl AuthService {
         outcome
     }
 
-    async fn sign_in(&self, username: &str, password: &str) -> Result<TokenPair, LoginError> {
+    async fn sign_in(&self, username: &str, password: &str) -> Result<LoginOutcome, LoginError> {
         let Some(password) = Password::candidate(password) else {
             return Err(LoginError::InvalidCredentials);
         };
@@ -70,8 +102,19 @@ impl AuthService {
         if !user.is_active {
             return Err(LoginError::AccountDisabled);
         }
-
         let now = self.ports.clock.now();
+        if let Some(challenge) = self.challenge_for(user.id, now).await? {
+            return Ok(challenge);
+        }
+        Ok(LoginOutcome::Tokens(self.open_session(user, now).await?))
+    }
+
+    /// A session for `user`, who proved who they are, and its first token pair.
+    pub(super) async fn open_session(
+        &self,
+        user: crate::user::User,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<TokenPair, PortError> {
         let session = Session {
             id: SessionId(Uuid::new_v4()),
             user_id: user.id,
@@ -85,13 +128,13 @@ impl AuthService {
         tracing::info!(user_id = %user.id, session_id = %session.id, "user signed in");
         let mut user = user;
         user.last_login_at = Some(now);
-        Ok(self.issue_pair(
+        self.issue_pair(
             user,
             session.id,
             session.refresh_token_id,
             session.expires_at,
             now,
-        )?)
+        )
     }
 }
 
@@ -135,6 +178,8 @@ mod tests {
             .auth_service()
             .login("jane", "correct horse battery", from)
             .await
+            .unwrap()
+            .tokens()
             .unwrap();
         assert_eq!(
             (pair.access_token.as_str(), pair.refresh_token.as_str()),

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use super::two_factor::{LoginChallengeRepository, OneTimePasswords, TwoFactorRepository};
 use super::{
     PasswordResetRepository, SecretGenerator, SessionId, SessionRepository, TokenClaims,
     TokenIssuer, TokenKind, TokenPair,
@@ -48,6 +49,12 @@ pub struct AuthPorts {
     pub tokens: Arc<dyn TokenIssuer>,
     /// Random secrets.
     pub secrets: Arc<dyn SecretGenerator>,
+    /// Second factors (TOTP secrets, recovery codes).
+    pub two_factor: Arc<dyn TwoFactorRepository>,
+    /// The password step's challenges.
+    pub challenges: Arc<dyn LoginChallengeRepository>,
+    /// The one-time-password algorithm.
+    pub otp: Arc<dyn OneTimePasswords>,
     /// Where sign-ins and refresh-token reuse are recorded.
     pub audit: AuditService,
     /// The time.

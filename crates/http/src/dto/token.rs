@@ -28,3 +28,26 @@ impl From<TokenPair> for TokenResponse {
         }
     }
 }
+
+/// The password step's answer when the account has a second factor: no tokens yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengeResponse {
+    /// Always `true`.
+    pub two_factor_required: bool,
+    /// Send it with a code to `POST /api/v1/auth/login/second-factor`; single use.
+    pub challenge: String,
+    /// Seconds it stays good.
+    #[schema(example = 300)]
+    pub expires_in: i64,
+}
+
+/// What `POST /api/v1/auth/login` answers: the tokens, or (with `two_factor_required`) the
+/// challenge for the code step.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    /// Signed in.
+    Tokens(TokenResponse),
+    /// A second factor is on.
+    SecondFactor(ChallengeResponse),
+}

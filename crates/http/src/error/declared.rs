@@ -19,6 +19,7 @@ use slimrmm_domain::alert::AlertError;
 use slimrmm_domain::audit::AuditError;
 use slimrmm_domain::auth::{
     ForgotPasswordError, LoginError, LogoutError, RefreshError, ResetPasswordError,
+    SecondFactorError, TwoFactorError,
 };
 use slimrmm_domain::enrollment::{
     AgentAuthError, CreateTokenError, ListTokensError, RegisterError, RevokeTokenError,
@@ -121,6 +122,12 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
     let login = every!(LoginError; InvalidCredentials, AccountDisabled; LoginError::Port(_) => LoginError::Port(port()));
     let refresh = every!(RefreshError; InvalidToken, TokenExpired, TokenRevoked, TokenReused, AccountDisabled;
         RefreshError::Port(_) => RefreshError::Port(port()));
+    let second_factor = every!(SecondFactorError; InvalidChallenge, InvalidCode, CodeReused, AccountDisabled;
+        SecondFactorError::Port(_) => SecondFactorError::Port(port()));
+    let two_factor = every!(TwoFactorError; Forbidden, UserNotFound, AlreadyActive, NotEnrolled, InvalidCode;
+        TwoFactorError::Port(_) => TwoFactorError::Port(port()));
+    // One's own second factor: never another user's, so neither forbidden nor not found.
+    let own_factor = without(without(two_factor.clone(), 403), 404);
     let logout = every!(LogoutError; InvalidToken, TokenExpired, TokenRevoked; LogoutError::Port(_) => LogoutError::Port(port()));
     let forgot = every!(ForgotPasswordError; ; ForgotPasswordError::Port(_) => ForgotPasswordError::Port(port()));
     let reset = every!(ResetPasswordError; InvalidToken; ResetPasswordError::Port(_) => ResetPasswordError::Port(port()));
@@ -200,6 +207,21 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         ("post", "/api/v1/auth/login", login),
         ("post", "/api/v1/auth/refresh", refresh),
         ("post", "/api/v1/auth/logout", logout),
+        ("post", "/api/v1/auth/login/second-factor", second_factor),
+        // Enrolling checks no code; activating and turning off do.
+        (
+            "post",
+            "/api/v1/auth/2fa/enroll",
+            without(own_factor.clone(), 422),
+        ),
+        ("post", "/api/v1/auth/2fa/activate", own_factor.clone()),
+        ("delete", "/api/v1/auth/2fa", own_factor),
+        // An admin's reset names a user and checks no code or state.
+        (
+            "delete",
+            "/api/v1/users/{id}/2fa",
+            without(without(two_factor, 409), 422),
+        ),
         ("post", "/api/v1/auth/forgot-password", forgot),
         ("post", "/api/v1/auth/reset-password", reset),
         ("get", "/api/v1/enrollment-tokens", list_tokens),

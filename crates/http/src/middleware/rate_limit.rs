@@ -174,7 +174,10 @@ impl RateLimits {
         let api = path.strip_prefix("/api/v1/")?;
         let auth = matches!(
             api,
-            "auth/login" | "auth/forgot-password" | "auth/reset-password"
+            "auth/login"
+                | "auth/login/second-factor"
+                | "auth/forgot-password"
+                | "auth/reset-password"
         ) && method == Method::POST;
         let agent = api.starts_with("enrollment/")
             || api == "agents/register"

@@ -3,14 +3,20 @@ use std::sync::Arc;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use slimrmm_auth::Argon2Hasher;
-use slimrmm_domain::user::{CreateUserRequest, Email, FullName, Password, Role, Username};
+use slimrmm_domain::user::{
+    CreateUserRequest, Email, FullName, Password, Role, UserRepository, Username,
+};
+use slimrmm_persistence::PgUserRepository;
 
-use crate::config::{Config, CreateUser, RoleArg, UserCommand};
+use crate::config::{Config, CreateUser, ResetTwoFactor, RoleArg, UserCommand};
 use crate::wiring;
 
 /// Runs a `user` subcommand with the server's own authority.
 pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
-    let UserCommand::Create(args) = command;
+    let args = match command {
+        UserCommand::Create(args) => args,
+        UserCommand::ResetTwoFactor(args) => return reset_two_factor(config, args).await,
+    };
     let request = request(args)?;
     let db = wiring::prepare_database(&config).await?;
     let users = wiring::user_service(&db, Arc::new(Argon2Hasher::new()?));
@@ -22,6 +28,30 @@ pub async fn run(config: Config, command: UserCommand) -> anyhow::Result<()> {
         "created user '{}' (id {}, role {})",
         user.username, user.id, user.role
     );
+    Ok(())
+}
+
+async fn reset_two_factor(config: Config, args: ResetTwoFactor) -> anyhow::Result<()> {
+    let username =
+        Username::parse(&args.username).map_err(|error| anyhow::anyhow!("--username {error}"))?;
+    let db = wiring::prepare_database(&config).await?;
+    let user = PgUserRepository::new(db.clone())
+        .find_credentials(&username)
+        .await
+        .context("looking the user up")?
+        .ok_or_else(|| anyhow::anyhow!("no user is called '{username}'"))?
+        .user;
+    let state = wiring::app_state(&config, db).await?;
+    let removed = state
+        .auth
+        .reset_two_factor_as_operator(&user)
+        .await
+        .context("resetting the second factor")?;
+    if removed {
+        println!("'{username}' signs in with the password alone now, and can enrol again");
+    } else {
+        println!("'{username}' had no second factor");
+    }
     Ok(())
 }
 

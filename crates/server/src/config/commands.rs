@@ -68,6 +68,18 @@ pub struct IssueServerCert {
 pub enum UserCommand {
     /// Create a user, for example an admin when every admin is locked out.
     Create(CreateUser),
+    /// Remove a user's second factor (an admin who lost their phone): they sign in with the
+    /// password alone and can enrol again.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor(ResetTwoFactor),
+}
+
+/// `user reset-2fa` arguments.
+#[derive(Debug, Args)]
+pub struct ResetTwoFactor {
+    /// Whose second factor.
+    #[arg(long)]
+    pub username: String,
 }
 
 /// `user create` arguments.

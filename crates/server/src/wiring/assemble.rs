@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::TimeDelta;
-use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets};
+use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, TotpCodes};
 use slimrmm_crypto::{AgentCa, AgentCertificateVerifier};
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
@@ -35,9 +35,10 @@ use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
     Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository, PgBus,
     PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
-    PgIntegrationRepository, PgInventoryRepository, PgOperations, PgOutboxRepository,
-    PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository, PgProcessRegistry,
-    PgPurger, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry, PgUserRepository,
+    PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository, PgOperations,
+    PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository,
+    PgProcessRegistry, PgPurger, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry,
+    PgTwoFactorRepository, PgUserRepository,
 };
 
 use super::secrets::{certificate_authority, jwt_secret, master_key};
@@ -118,6 +119,9 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         hasher: hasher.clone(),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomSecrets),
+        two_factor: Arc::new(PgTwoFactorRepository::new(db.clone(), master.clone())),
+        challenges: Arc::new(PgLoginChallengeRepository::new(db.clone())),
+        otp: Arc::new(TotpCodes),
         audit: audit.clone(),
         clock: clock.clone(),
     };

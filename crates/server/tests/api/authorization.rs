@@ -21,6 +21,7 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/agents/register",
     "POST /api/v1/enrollment/register",
     "POST /api/v1/auth/login",
+    "POST /api/v1/auth/login/second-factor",
     "POST /api/v1/auth/forgot-password",
     "POST /api/v1/auth/reset-password",
 ];

@@ -294,6 +294,11 @@ where
         self.call(Method::DELETE, path, Some(token), None).await
     }
 
+    pub async fn delete_with(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::DELETE, path, Some(token), Some(body))
+            .await
+    }
+
     pub async fn me(&self, token: &str) -> Reply {
         self.get("/api/v1/auth/me", token).await
     }

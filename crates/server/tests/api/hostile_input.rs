@@ -303,6 +303,10 @@ where
             ("/api/v1/users/{id}".to_owned(), Value::Null),
         ),
         (
+            "DELETE /api/v1/users/{id}/2fa",
+            ("/api/v1/users/{id}/2fa".to_owned(), Value::Null),
+        ),
+        (
             "GET /api/v1/users/{id}",
             (format!("/api/v1/users/{user}"), Value::Null),
         ),

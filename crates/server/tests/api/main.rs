@@ -31,4 +31,5 @@ mod rate_limits;
 mod scripts;
 mod sinks;
 mod tls;
+mod two_factor;
 mod users;

@@ -4,10 +4,10 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, post, web};
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
-use slimrmm_domain::auth::AuthService;
+use slimrmm_domain::auth::{AuthService, CHALLENGE_TTL, LoginOutcome};
 use utoipa::ToSchema;
 
-use crate::dto::TokenResponse;
+use crate::dto::{ChallengeResponse, LoginAnswer, TokenResponse};
 use crate::error::{ApiError, ErrorBody, serde_field_error};
 use crate::extract::{ClientIp, is_json, parse_json};
 
@@ -87,7 +87,8 @@ impl FromRequest for LoginBody {
     }
 }
 
-/// Sign in with username and password. Answers with a bare token object (not the envelope).
+/// Sign in with username and password. Answers with a bare token object (not the envelope),
+/// or, when the account has a second factor, with a challenge for the code step.
 /// A wrong username and a wrong password are the same 401 and take the same time.
 #[utoipa::path(
     tag = "auth",
@@ -96,7 +97,7 @@ impl FromRequest for LoginBody {
         (LoginRequest = "application/x-www-form-urlencoded"),
     )),
     responses(
-        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 200, description = "Signed in, or, when the account has a second factor, the challenge for `POST /api/v1/auth/login/second-factor` (`two_factor_required: true`)", body = LoginAnswer),
         (status = 401, description = "Wrong username or password (`INVALID_CREDENTIALS`)", body = ErrorBody),
         (status = 403, description = "Correct password, but the account is disabled (`ACCOUNT_DISABLED`)", body = ErrorBody),
         (status = 422, description = "A field is missing or mistyped", body = ErrorBody),
@@ -109,10 +110,20 @@ pub async fn login(
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let LoginBody(request) = body;
-    let pair = auth
+    let outcome = auth
         .login(&request.username, &request.password, ip.0)
         .await?;
+    let answer = match outcome {
+        LoginOutcome::Tokens(pair) => LoginAnswer::Tokens(TokenResponse::from(pair)),
+        LoginOutcome::SecondFactor { challenge, .. } => {
+            LoginAnswer::SecondFactor(ChallengeResponse {
+                two_factor_required: true,
+                challenge: challenge.expose().to_owned(),
+                expires_in: CHALLENGE_TTL.num_seconds(),
+            })
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse::from(pair)))
+        .json(answer))
 }

@@ -1,0 +1,3 @@
+DROP TABLE login_challenges;
+DROP TABLE user_recovery_codes;
+DROP TABLE user_two_factor;
