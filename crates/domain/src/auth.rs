@@ -8,6 +8,7 @@ mod forgot_password;
 mod login;
 mod logout;
 mod password_reset;
+mod policy;
 mod refresh;
 mod reset_password;
 mod second_factor;
@@ -24,6 +25,7 @@ pub use forgot_password::ForgotPasswordError;
 pub use login::{LoginError, LoginOutcome};
 pub use logout::LogoutError;
 pub use password_reset::{NewPasswordReset, PasswordResetRepository};
+pub use policy::{SecurityPolicy, SecurityPolicyError, SecurityPolicyRepository};
 pub use refresh::RefreshError;
 pub use reset_password::ResetPasswordError;
 pub use second_factor::SecondFactorError;
@@ -38,6 +40,8 @@ pub use two_factor::{
 
 #[cfg(any(test, feature = "mocks"))]
 pub use password_reset::MockPasswordResetRepository;
+#[cfg(any(test, feature = "mocks"))]
+pub use policy::MockSecurityPolicyRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use secret::MockSecretGenerator;
 #[cfg(any(test, feature = "mocks"))]

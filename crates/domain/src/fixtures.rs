@@ -54,6 +54,7 @@ pub fn actor(id: i64, role: Role) -> Actor {
         user: user(id, "actor", role),
         session_id: SessionId(Uuid::new_v4()),
         source: None,
+        must_enrol: false,
     }
 }
 

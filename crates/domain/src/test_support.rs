@@ -33,6 +33,7 @@ pub(crate) struct Ports {
     pub two_factor: crate::auth::MockTwoFactorRepository,
     pub challenges: crate::auth::MockLoginChallengeRepository,
     pub otp: crate::auth::MockOneTimePasswords,
+    pub policy: crate::auth::MockSecurityPolicyRepository,
     pub audit: RecordingAudit,
 }
 
@@ -47,6 +48,7 @@ pub(crate) fn services() -> Ports {
         two_factor: without_second_factor(),
         challenges: crate::auth::MockLoginChallengeRepository::new(),
         otp: crate::auth::MockOneTimePasswords::new(),
+        policy: crate::auth::MockSecurityPolicyRepository::new(),
         audit: RecordingAudit::default(),
     }
 }
@@ -80,6 +82,7 @@ impl Ports {
             two_factor: Arc::new(self.two_factor),
             challenges: Arc::new(self.challenges),
             otp: Arc::new(self.otp),
+            policy: Arc::new(self.policy),
             audit: self.audit.service(),
             clock: Arc::new(MockClock::fixed(t0())),
         };
@@ -116,6 +119,8 @@ pub(crate) fn live_session(role: Role) -> SessionWithUser {
             revoked_at: None,
         },
         user: fixture_user(3, "jane", role),
+        two_factor_active: false,
+        two_factor_required: false,
     }
 }
 

@@ -12,7 +12,8 @@ pub use agent_headers::AgentHeaders;
 #[cfg(test)]
 pub(crate) use auth::act_as;
 pub(crate) use auth::authenticate;
-pub use auth::{Administer, Authorized, BearerToken, Operate, Read, Requirement};
+pub(crate) use auth::two_factor_required;
+pub use auth::{Administer, Authorized, BearerToken, Enrolling, Operate, Read, Requirement};
 pub use client_certificate::{
     ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,
 };

@@ -66,13 +66,17 @@ pub(crate) fn base() -> OpenApi {
                 .build(),
         ))
         .tags(Some([
-            tag("auth", "Sign-in, tokens and password reset"),
+            tag(
+                "auth",
+                "Sign-in (with a second factor), tokens, password reset, your own second factor",
+            ),
             tag("users", "Users and roles"),
             tag("agents", "Managed machines"),
             tag("enrollment-tokens", "Tokens that let agents enroll"),
             tag("executions", "Commands sent to agents and their results"),
             tag("alerts", "Alerts raised by agents"),
             tag("audit", "Who did what, from where (admins)"),
+            tag("settings", "The server's security policy (admins)"),
             tag(
                 "scripts",
                 "The script library and running scripts on agents",

@@ -11,6 +11,7 @@ pub mod health;
 pub mod integrations;
 pub mod policies;
 pub mod scripts;
+pub mod settings;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -116,5 +117,10 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(users::update::update_user)
                 .service(users::delete::delete_user)
                 .service(users::two_factor::reset_two_factor),
+        )
+        .service(
+            scope::scope("/settings")
+                .service(settings::get_security_policy)
+                .service(settings::put_security_policy),
         );
 }

@@ -352,6 +352,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    security_settings (id) {
+        id -> Bool,
+        require_two_factor -> Bool,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     server_processes (id) {
         id -> Uuid,
         hostname -> Text,
@@ -372,5 +380,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     auth_sessions,
     password_resets,
-    server_secrets
+    server_secrets,
+    user_two_factor,
+    security_settings
 );

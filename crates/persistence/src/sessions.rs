@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::Database;
 use crate::error::query_error;
-use crate::schema::{auth_sessions, users};
+use crate::schema::{auth_sessions, security_settings, user_two_factor, users};
 use crate::users::UserRow;
 
 /// Sign-in sessions in PostgreSQL, shared by every server process.
@@ -75,19 +75,35 @@ impl SessionRepository for PgSessionRepository {
 
     async fn find(&self, id: SessionId) -> Result<Option<SessionWithUser>, PortError> {
         let mut conn = self.db.conn().await?;
-        let found: Option<(SessionRow, UserRow)> = auth_sessions::table
+        // The second factor and the policy ride along: every request reads them.
+        let two_factor_active = diesel::dsl::exists(
+            user_two_factor::table
+                .filter(user_two_factor::user_id.eq(users::id))
+                .filter(user_two_factor::active.eq(true)),
+        );
+        let two_factor_required = diesel::dsl::exists(
+            security_settings::table.filter(security_settings::require_two_factor.eq(true)),
+        );
+        let found: Option<(SessionRow, UserRow, bool, bool)> = auth_sessions::table
             .inner_join(users::table)
             .filter(auth_sessions::id.eq(id.0))
-            .select((SessionRow::as_select(), UserRow::as_select()))
+            .select((
+                SessionRow::as_select(),
+                UserRow::as_select(),
+                two_factor_active,
+                two_factor_required,
+            ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(query_error)?;
         found
-            .map(|(session, user)| {
+            .map(|(session, user, two_factor_active, two_factor_required)| {
                 Ok(SessionWithUser {
                     session: session.into(),
                     user: user.into_domain()?,
+                    two_factor_active,
+                    two_factor_required,
                 })
             })
             .transpose()

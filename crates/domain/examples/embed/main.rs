@@ -192,5 +192,6 @@ async fn sign_in(
         user: credentials.user,
         session_id: session.id,
         source: None,
+        must_enrol: false,
     })
 }

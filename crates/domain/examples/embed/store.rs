@@ -274,6 +274,9 @@ impl SessionRepository for MemoryStore {
         Ok(user.map(|row| SessionWithUser {
             session: session.clone(),
             user: row.user.clone(),
+            // This example has no second factors.
+            two_factor_active: false,
+            two_factor_required: false,
         }))
     }
 

@@ -25,6 +25,9 @@ pub struct Actor {
     /// The address the request came from, as the edge saw it (the peer, or what a trusted
     /// proxy said); what the audit log records beside the user.
     pub source: Option<IpAddr>,
+    /// The security policy requires a second factor this user has not turned on: until they
+    /// do, they may only enrol it (the edge refuses everything else).
+    pub must_enrol: bool,
 }
 
 impl Actor {

@@ -36,6 +36,7 @@ impl AuthService {
             return Err(AuthenticateError::AccountDisabled);
         }
         Ok(Actor {
+            must_enrol: found.two_factor_required && !found.two_factor_active,
             user: found.user,
             session_id: found.session.id,
             source: None,

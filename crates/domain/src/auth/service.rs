@@ -55,6 +55,8 @@ pub struct AuthPorts {
     pub challenges: Arc<dyn LoginChallengeRepository>,
     /// The one-time-password algorithm.
     pub otp: Arc<dyn OneTimePasswords>,
+    /// The security policy.
+    pub policy: Arc<dyn super::SecurityPolicyRepository>,
     /// Where sign-ins and refresh-token reuse are recorded.
     pub audit: AuditService,
     /// The time.

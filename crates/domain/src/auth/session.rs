@@ -41,6 +41,11 @@ pub struct SessionWithUser {
     pub session: Session,
     /// Its user, as stored now.
     pub user: User,
+    /// Whether the user's second factor is on.
+    pub two_factor_active: bool,
+    /// Whether the security policy requires a second factor of everyone (read in the same
+    /// round trip: it is checked on every request).
+    pub two_factor_required: bool,
 }
 
 /// Why a session was ended.

@@ -19,7 +19,7 @@ use slimrmm_domain::alert::AlertError;
 use slimrmm_domain::audit::AuditError;
 use slimrmm_domain::auth::{
     ForgotPasswordError, LoginError, LogoutError, RefreshError, ResetPasswordError,
-    SecondFactorError, TwoFactorError,
+    SecondFactorError, SecurityPolicyError, TwoFactorError,
 };
 use slimrmm_domain::enrollment::{
     AgentAuthError, CreateTokenError, ListTokensError, RegisterError, RevokeTokenError,
@@ -128,6 +128,8 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         TwoFactorError::Port(_) => TwoFactorError::Port(port()));
     // One's own second factor: never another user's, so neither forbidden nor not found.
     let own_factor = without(without(two_factor.clone(), 403), 404);
+    let policy_settings = every!(SecurityPolicyError; Forbidden;
+        SecurityPolicyError::Port(_) => SecurityPolicyError::Port(port()));
     let logout = every!(LogoutError; InvalidToken, TokenExpired, TokenRevoked; LogoutError::Port(_) => LogoutError::Port(port()));
     let forgot = every!(ForgotPasswordError; ; ForgotPasswordError::Port(_) => ForgotPasswordError::Port(port()));
     let reset = every!(ResetPasswordError; InvalidToken; ResetPasswordError::Port(_) => ResetPasswordError::Port(port()));
@@ -216,6 +218,8 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         ),
         ("post", "/api/v1/auth/2fa/activate", own_factor.clone()),
         ("delete", "/api/v1/auth/2fa", own_factor),
+        ("get", "/api/v1/settings/security", policy_settings.clone()),
+        ("put", "/api/v1/settings/security", policy_settings),
         // An admin's reset names a user and checks no code or state.
         (
             "delete",

@@ -1,7 +1,7 @@
 //! How second-factor errors reach the client.
 
 use actix_web::http::StatusCode;
-use slimrmm_domain::auth::{SecondFactorError, TwoFactorError};
+use slimrmm_domain::auth::{SecondFactorError, SecurityPolicyError, TwoFactorError};
 
 use super::ApiError;
 
@@ -34,6 +34,15 @@ impl From<TwoFactorError> for ApiError {
             }
             TwoFactorError::InvalidCode => Self::invalid_field("code", detail),
             TwoFactorError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<SecurityPolicyError> for ApiError {
+    fn from(error: SecurityPolicyError) -> Self {
+        match error {
+            SecurityPolicyError::Forbidden => Self::forbidden(error.to_string()),
+            SecurityPolicyError::Port(port) => port.into(),
         }
     }
 }

@@ -15,6 +15,9 @@ use crate::extract::ClientIp;
 pub trait Requirement: 'static {
     /// The capability.
     const CAPABILITY: Capability;
+    /// Whether a user the security policy requires to enrol a second factor may still call
+    /// (only what enrolment needs).
+    const WHILE_ENROLLING: bool = false;
 }
 
 /// Any signed-in user (viewers and up).
@@ -26,6 +29,10 @@ pub struct Operate;
 /// Admins only.
 #[derive(Debug)]
 pub struct Administer;
+/// Any signed-in user, also one who must still enrol a second factor: enrolment itself, the
+/// caller's profile and second-factor state.
+#[derive(Debug)]
+pub struct Enrolling;
 
 impl Requirement for Read {
     const CAPABILITY: Capability = Capability::Read;
@@ -35,6 +42,10 @@ impl Requirement for Operate {
 }
 impl Requirement for Administer {
     const CAPABILITY: Capability = Capability::Administer;
+}
+impl Requirement for Enrolling {
+    const CAPABILITY: Capability = Capability::Read;
+    const WHILE_ENROLLING: bool = true;
 }
 
 /// The authenticated caller, proven to hold capability `C`.
@@ -119,6 +130,16 @@ pub(crate) async fn authenticate(
     next.call(req).await
 }
 
+/// 403 for a user the security policy requires to enrol a second factor first.
+pub(crate) fn two_factor_required() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        "TWO_FACTOR_REQUIRED",
+        "two-factor sign-in is required: enrol with POST /api/v1/auth/2fa/enroll, then \
+         activate it with a code",
+    )
+}
+
 /// Makes `req` come from `actor`, as [`authenticate`] would for a valid token: handler tests
 /// then need no token issuer or session store.
 #[cfg(test)]
@@ -127,6 +148,9 @@ pub(crate) fn act_as(req: &ServiceRequest, actor: Actor) {
 }
 
 fn require<C: Requirement>(actor: Actor) -> Result<Authorized<C>, ApiError> {
+    if actor.must_enrol && !C::WHILE_ENROLLING {
+        return Err(two_factor_required());
+    }
     if !actor.can(C::CAPABILITY) {
         return Err(ApiError::forbidden(format!(
             "your role ({}) may not do this",

@@ -83,7 +83,9 @@ pub async fn events_socket(
             "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer",
         )
     })?;
-    state.auth.authenticate(&token).await?;
+    if state.auth.authenticate(&token).await?.must_enrol {
+        return Err(crate::extract::two_factor_required());
+    }
     let filter = match parameter(&req, "agent").as_deref() {
         Some(agent) => Some(
             agent

@@ -37,8 +37,8 @@ use slimrmm_persistence::{
     PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
     PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository, PgOperations,
     PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository,
-    PgProcessRegistry, PgPurger, PgReadiness, PgScriptRepository, PgSessionRepository, PgTelemetry,
-    PgTwoFactorRepository, PgUserRepository,
+    PgProcessRegistry, PgPurger, PgReadiness, PgScriptRepository, PgSecurityPolicyRepository,
+    PgSessionRepository, PgTelemetry, PgTwoFactorRepository, PgUserRepository,
 };
 
 use super::secrets::{certificate_authority, jwt_secret, master_key};
@@ -122,6 +122,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         two_factor: Arc::new(PgTwoFactorRepository::new(db.clone(), master.clone())),
         challenges: Arc::new(PgLoginChallengeRepository::new(db.clone())),
         otp: Arc::new(TotpCodes),
+        policy: Arc::new(PgSecurityPolicyRepository::new(db.clone())),
         audit: audit.clone(),
         clock: clock.clone(),
     };

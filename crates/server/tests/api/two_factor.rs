@@ -270,3 +270,51 @@ async fn turning_it_off_takes_a_code() {
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     assert!(app.try_login("joe", PASSWORD).await.body["access_token"].is_string());
 }
+
+#[actix_web::test]
+async fn a_required_second_factor_leaves_users_without_one_only_enrolment() {
+    let app = spawn().await;
+    let admin = app.admin().await;
+    let (_, token) = app.user_with_role("kim", "technician").await;
+    let policy = json!({"require_two_factor": true});
+    let refused = app
+        .put("/api/v1/settings/security", &token, policy.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let set = app.put("/api/v1/settings/security", &admin, policy).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.data()["require_two_factor"], true);
+
+    // At their next request, on the sessions they already have.
+    let blocked = app.get("/api/v1/agents", &token).await;
+    assert_eq!(
+        (blocked.status, blocked.code()),
+        (StatusCode::FORBIDDEN, "TWO_FACTOR_REQUIRED")
+    );
+    let own = app.get("/api/v1/settings/security", &admin).await;
+    assert_eq!(own.code(), "TWO_FACTOR_REQUIRED", "admins too");
+    assert_eq!(app.me(&token).await.status, StatusCode::OK);
+    let events = app.get("/api/v1/ws/events", &token).await;
+    assert_eq!(events.code(), "TWO_FACTOR_REQUIRED");
+
+    // Enrolment stays open, and once it is on everything is back.
+    let secret = app
+        .post("/api/v1/auth/2fa/enroll", Some(&token), json!({}))
+        .await
+        .data()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let on = app
+        .post(
+            "/api/v1/auth/2fa/activate",
+            Some(&token),
+            json!({"code": code(&secret, 0)}),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    assert_eq!(
+        app.get("/api/v1/agents", &token).await.status,
+        StatusCode::OK
+    );
+}

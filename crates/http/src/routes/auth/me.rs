@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, get};
 
 use crate::dto::{ApiResponse, UserResponse, ok};
 use crate::error::ErrorBody;
-use crate::extract::{Authorized, Read};
+use crate::extract::{Authorized, Enrolling};
 
 /// The signed-in user.
 #[utoipa::path(
@@ -14,6 +14,6 @@ use crate::extract::{Authorized, Read};
     )
 )]
 #[get("/me")]
-pub async fn me(caller: Authorized<Read>) -> HttpResponse {
+pub async fn me(caller: Authorized<Enrolling>) -> HttpResponse {
     ok(UserResponse::from(caller.actor.user))
 }

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use crate::dto::{ApiResponse, Null, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, Read, ValidJson};
+use crate::extract::{Authorized, Enrolling, ValidJson};
 
 /// A user's second factor.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,7 +73,7 @@ pub struct CodeRequest {
 #[get("/2fa")]
 pub async fn two_factor_status(
     auth: web::Data<AuthService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Enrolling>,
 ) -> Result<HttpResponse, ApiError> {
     let status = auth.two_factor_status(&caller.actor).await?;
     Ok(ok(TwoFactorStatusResponse::from(status)))
@@ -94,7 +94,7 @@ pub async fn two_factor_status(
 #[post("/2fa/enroll")]
 pub async fn enrol_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Enrolling>,
 ) -> Result<HttpResponse, ApiError> {
     let enrolment = auth.enrol_two_factor(&caller.actor).await?;
     let body = EnrolmentResponse {
@@ -121,7 +121,7 @@ pub async fn enrol_two_factor(
 #[post("/2fa/activate")]
 pub async fn activate_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Enrolling>,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let codes = auth
@@ -151,7 +151,7 @@ pub async fn activate_two_factor(
 #[delete("/2fa")]
 pub async fn disable_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Enrolling>,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.disable_two_factor(&caller.actor, &body.0.code).await?;
