@@ -171,8 +171,9 @@ pub(crate) fn document_rate_limits(document: &mut OpenApi) {
 
 /// The errors any operation can answer for reasons outside its own logic, documented once
 /// here: a body that is not JSON (415), malformed (400), too large (413) or too slow (408) or
-/// whose fields break a rule (422); an id in the path that is no resource's (404); and the
-/// database unavailable or the server saturated (503, with `Retry-After`).
+/// whose fields break a rule (422); an id in the path that is no resource's (404); a bearer
+/// token whose user must first enrol a second factor (403); and the database unavailable or the
+/// server saturated (503, with `Retry-After`).
 pub(crate) fn document_common_errors(document: &mut OpenApi) {
     use utoipa::openapi::RefOr;
     use utoipa::openapi::path::ParameterIn;
@@ -216,6 +217,19 @@ pub(crate) fn document_common_errors(document: &mut OpenApi) {
                 add(
                     "422",
                     "A field or parameter is invalid; `errors` names each",
+                );
+            }
+            let bearer = operation
+                .security
+                .as_ref()
+                .and_then(|security| serde_json::to_string(security).ok())
+                .is_some_and(|security| security.contains("\"bearer\""));
+            // Sign-in, the caller's profile and their second factor stay open to everyone.
+            if bearer && !path.starts_with("/api/v1/auth/") {
+                add(
+                    "403",
+                    "Your role may not do this, or the security policy requires a second factor \
+                     you have not turned on yet (`TWO_FACTOR_REQUIRED`)",
                 );
             }
             if in_path {

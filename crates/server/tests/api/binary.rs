@@ -107,6 +107,39 @@ fn migrate_and_user_create_work_from_the_command_line() {
         "the command line's user creation is audited"
     );
 
+    // An admin who lost their phone: the operator removes the second factor.
+    db.execute(
+        "INSERT INTO user_two_factor (user_id, secret, active, created_at) \
+         SELECT id, '\\x00', TRUE, now() FROM users WHERE username = 'rescue'",
+    );
+    let reset = server(&db)
+        .args(["user", "reset-2fa", "--username", "rescue"])
+        .output()
+        .unwrap();
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reset.stdout).contains("signs in with the password alone"));
+    assert_eq!(
+        db.query_i64("SELECT count(*) AS value FROM user_two_factor"),
+        0
+    );
+    assert_eq!(
+        db.query_i64(
+            "SELECT count(*) AS value FROM audit_log WHERE action = 'auth.two_factor.reset' \
+             AND actor_name = 'slimrmm-server'"
+        ),
+        1
+    );
+    let nobody = server(&db)
+        .args(["user", "reset-2fa", "--username", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user is called 'nobody'"));
+
     let weak = server(&db)
         .args([
             "user",
