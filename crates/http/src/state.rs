@@ -30,6 +30,9 @@ pub struct HttpSettings {
     pub body_limit: usize,
     /// The largest WebSocket frame an agent may send, in bytes (16 MiB).
     pub agent_frame_limit: usize,
+    /// The most agent connections this process holds; beyond them the upgrade answers 503
+    /// `AGENT_CAPACITY`, so agents never take the connections API clients need.
+    pub agent_connection_limit: usize,
     /// Agent connections silent this long are closed (120 s).
     pub agent_idle_seconds: u64,
     /// Serve `/metrics` on the API's address (off when it has an address of its own).
@@ -44,6 +47,7 @@ impl Default for HttpSettings {
             debug: false,
             body_limit: 256 * 1024,
             agent_frame_limit: 16 * 1024 * 1024,
+            agent_connection_limit: 10_000,
             agent_idle_seconds: 120,
             metrics: true,
             body_timeout: std::time::Duration::from_secs(15),

@@ -244,6 +244,12 @@ pub struct Config {
     #[arg(help_heading = "Serving", long, env = "SLIMRMM_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(16..))]
     pub max_connections: Option<u32>,
 
+    /// The most agent connections one process holds (beyond them an agent's upgrade answers
+    /// 503 `AGENT_CAPACITY` and the agent backs off). Default: nine tenths of the connection
+    /// cap, so API clients always find room.
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_MAX_AGENT_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_agent_connections: Option<u32>,
+
     /// Seconds a client has to send a request's whole body after its head (then 408): a body
     /// trickled in byte by byte cannot hold a connection.
     #[arg(help_heading = "Serving", long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
@@ -335,6 +341,14 @@ impl Config {
             None => open_file_limit()
                 .map_or(10_000, |limit| limit.saturating_mul(9) / 10)
                 .clamp(64, 1_000_000) as usize,
+        }
+    }
+
+    /// `SLIMRMM_MAX_AGENT_CONNECTIONS`, or nine tenths of the connection cap.
+    pub fn max_agent_connections(&self) -> usize {
+        match self.max_agent_connections {
+            Some(max) => max as usize,
+            None => (self.max_connections().saturating_mul(9) / 10).max(1),
         }
     }
 

@@ -43,6 +43,7 @@ pub struct AgentSocketQuery {
         (status = 403, description = "The certificate names another agent (mTLS), or the agent is not approved", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
         (status = 422, description = "`uuid` is not a uuid", body = ErrorBody),
+        (status = 503, description = "This process holds as many agents as it may (`AGENT_CAPACITY`, `Retry-After`), or the database is unavailable", body = ErrorBody),
     )
 )]
 #[get("/agent")]
@@ -59,6 +60,18 @@ pub async fn agent_socket(
         .parse::<Uuid>()
         .map_err(|_| ApiError::invalid_field("uuid", "must be a uuid"))?;
     let peer = req.peer_addr();
+    // Agents never take the connections API clients need: beyond the cap the upgrade is
+    // refused before any database work, and the agent's back-off paces its retries.
+    if state.connections.len() >= state.settings.agent_connection_limit {
+        tracing::warn!(agent = %uuid, peer = ?peer, limit = state.settings.agent_connection_limit, "agent connection refused: this process holds as many agents as it may");
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "AGENT_CAPACITY",
+            "this server process holds as many agent connections as it may; retry later or \
+             connect to another process",
+        )
+        .retry_after(30));
+    }
     state
         .identity
         .verify(AgentId(uuid), certificate.der())

@@ -110,3 +110,12 @@ fn flags_override_defaults() {
     assert_eq!(cli.config.bind.port(), 9000);
     assert!(cli.config.debug);
 }
+
+#[test]
+fn agents_get_nine_tenths_of_the_connections_unless_told() {
+    let mut config = Config::defaults();
+    config.max_connections = Some(1000);
+    assert_eq!(config.max_agent_connections(), 900);
+    config.max_agent_connections = Some(50);
+    assert_eq!(config.max_agent_connections(), 50);
+}

@@ -250,6 +250,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             debug: config.debug,
             metrics: config.metrics_bind.is_none(),
             agent_frame_limit: config.agent_max_frame_bytes,
+            agent_connection_limit: config.max_agent_connections(),
             body_timeout: std::time::Duration::from_secs(u64::from(config.request_body_timeout)),
             ..HttpSettings::default()
         },

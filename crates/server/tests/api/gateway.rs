@@ -735,3 +735,44 @@ async fn a_backlog_reaches_a_reconnecting_agent_in_batches_its_rate_limit_accept
     ids.dedup();
     assert_eq!(ids.len(), 12);
 }
+
+#[actix_web::test]
+async fn agents_beyond_the_cap_wait_outside_and_the_api_stays_open() {
+    let db = slimrmm_test_db::TestDatabase::new();
+    let mut config = crate::helpers::config_for(&db);
+    config.max_agent_connections = Some(1);
+    let app = crate::helpers::spawn_with(db, config).await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let (first, second) = (
+        app.approved_agent("first").await,
+        app.approved_agent("second").await,
+    );
+    let mut socket = AgentSocket::connect(&base, first).await.unwrap();
+    hello(&mut socket).await;
+    eventually!((app.state.connections.len() == 1).then_some(()));
+
+    let refused = AgentSocket::connect(&base, second).await.err().unwrap();
+    let tokio_tungstenite::tungstenite::Error::Http(response) = refused else {
+        panic!("not refused with an HTTP answer: {refused}");
+    };
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.as_bytes()),
+        Some(&b"30"[..])
+    );
+    assert_eq!(
+        app.get("/api/v1/agents", &admin).await.status,
+        StatusCode::OK,
+        "API clients still get in"
+    );
+
+    // Once the first leaves, the second is let in.
+    drop(socket);
+    eventually!(app.state.connections.is_empty().then_some(()));
+    let mut socket = AgentSocket::connect(&base, second).await.unwrap();
+    hello(&mut socket).await;
+}
