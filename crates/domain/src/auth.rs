@@ -20,7 +20,7 @@ mod two_factor;
 
 pub use actor::{Actor, Capability};
 pub use authenticate::AuthenticateError;
-pub use enrol::{Enrolment, TwoFactorError, TwoFactorStatus};
+pub use enrol::{Enrolment, TwoFactorError, TwoFactorStatus, reset_two_factor_as_operator};
 pub use forgot_password::ForgotPasswordError;
 pub use login::{LoginError, LoginOutcome};
 pub use logout::LogoutError;

@@ -32,5 +32,5 @@ pub use script::{ScriptResponse, ScriptRunResponse};
 pub use telemetry::{
     AgentStateResponse, AlertResponse, DiskPointResponse, InventoryResponse, MetricPointResponse,
 };
-pub use token::{ChallengeResponse, LoginAnswer, TokenResponse};
+pub use token::{ChallengeResponse, LoginAnswer, TokenResponse, token_answer};
 pub use user::{RoleDto, UserResponse};

@@ -109,62 +109,57 @@ pub(crate) fn document_rate_limits(document: &mut OpenApi) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::{RefOr, Type};
 
-    let integer = || {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(Type::Integer)
+    let integer = |description: &str| {
+        HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .build(),
+            ))
+            .description(Some(description))
             .build()
     };
     let limited = error_answer(
         "Over the client's budget (`RATE_LIMITED`); `Retry-After` says how many seconds to wait",
     )
-    .header(
-        "Retry-After",
-        HeaderBuilder::new()
-            .schema(Some(integer()))
-            .description(Some("Seconds to wait"))
-            .build(),
-    )
+    .header("Retry-After", integer("Seconds to wait"))
     .header(
         "X-RateLimit-Limit",
-        HeaderBuilder::new()
-            .schema(Some(integer()))
-            .description(Some("Requests per minute in this budget"))
-            .build(),
+        integer("Requests per minute in this budget"),
     )
-    .header(
-        "X-RateLimit-Remaining",
-        HeaderBuilder::new()
-            .schema(Some(integer()))
-            .description(Some("Requests left now"))
-            .build(),
-    )
+    .header("X-RateLimit-Remaining", integer("Requests left now"))
     .header(
         "X-RateLimit-Reset",
-        HeaderBuilder::new()
-            .schema(Some(integer()))
-            .description(Some("Unix seconds when the budget is whole again"))
-            .build(),
+        integer("Unix seconds when the budget is whole again"),
     )
     .build();
+    for_api_operations(document, |_, operation| {
+        operation
+            .responses
+            .responses
+            .entry("429".to_owned())
+            .or_insert_with(|| RefOr::T(limited.clone()));
+    });
+}
+
+/// Calls `visit` with every `/api/v1` operation and its path.
+fn for_api_operations(
+    document: &mut OpenApi,
+    mut visit: impl FnMut(&str, &mut utoipa::openapi::path::Operation),
+) {
     for (path, item) in document.paths.paths.iter_mut() {
         if !path.starts_with("/api/v1/") {
             continue;
         }
-        for operation in [
+        let operations = [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            operation
-                .responses
-                .responses
-                .entry("429".to_owned())
-                .or_insert_with(|| RefOr::T(limited.clone()));
+        ];
+        for operation in operations.into_iter().flatten() {
+            visit(path, operation);
         }
     }
 }
@@ -179,72 +174,58 @@ pub(crate) fn document_common_errors(document: &mut OpenApi) {
     use utoipa::openapi::path::ParameterIn;
 
     let error = |description: &str| RefOr::T(error_answer(description).build());
-    for (path, item) in document.paths.paths.iter_mut() {
-        if !path.starts_with("/api/v1/") {
-            continue;
+    for_api_operations(document, |path, operation| {
+        let has_body = operation.request_body.is_some();
+        let parameters = operation.parameters.as_deref().unwrap_or_default();
+        let in_path = parameters
+            .iter()
+            .any(|parameter| {
+                matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Path)
+            });
+        let checked = has_body || !parameters.is_empty();
+        let responses = &mut operation.responses.responses;
+        let mut add = |status: &str, description: &str| {
+            responses
+                .entry(status.to_owned())
+                .or_insert_with(|| error(description));
+        };
+        if has_body {
+            add("400", "The body is not valid JSON (`MALFORMED_JSON`)");
+            add("408", "The body did not arrive in time (`REQUEST_TIMEOUT`)");
+            add("413", "The body is too large (`PAYLOAD_TOO_LARGE`)");
+            add("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)");
         }
-        for operation in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let has_body = operation.request_body.is_some();
-            let parameters = operation.parameters.as_deref().unwrap_or_default();
-            let in_path = parameters
-                .iter()
-                .any(|parameter| {
-                    matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Path)
-                });
-            let checked = has_body || !parameters.is_empty();
-            let responses = &mut operation.responses.responses;
-            let mut add = |status: &str, description: &str| {
-                responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| error(description));
-            };
-            if has_body {
-                add("400", "The body is not valid JSON (`MALFORMED_JSON`)");
-                add("408", "The body did not arrive in time (`REQUEST_TIMEOUT`)");
-                add("413", "The body is too large (`PAYLOAD_TOO_LARGE`)");
-                add("415", "The body is not JSON (`UNSUPPORTED_MEDIA_TYPE`)");
-            }
-            if checked {
-                add(
-                    "422",
-                    "A field or parameter is invalid; `errors` names each",
-                );
-            }
-            let bearer = operation
-                .security
-                .as_ref()
-                .and_then(|security| serde_json::to_string(security).ok())
-                .is_some_and(|security| security.contains("\"bearer\""));
-            // Sign-in, the caller's profile and their second factor stay open to everyone.
-            if bearer && !path.starts_with("/api/v1/auth/") {
-                add(
-                    "403",
-                    "Your role may not do this, or the security policy requires a second factor \
-                     you have not turned on yet (`TWO_FACTOR_REQUIRED`)",
-                );
-            }
-            if in_path {
-                add(
-                    "404",
-                    "No such resource (also when the id in the path is not valid)",
-                );
-            }
+        if checked {
             add(
-                "503",
-                "The database is unavailable (`SERVICE_UNAVAILABLE`) or the server is saturated \
-                 (`SERVER_BUSY`); `Retry-After` says when to try again",
+                "422",
+                "A field or parameter is invalid; `errors` names each",
             );
         }
-    }
+        let bearer = operation
+            .security
+            .as_ref()
+            .and_then(|security| serde_json::to_string(security).ok())
+            .is_some_and(|security| security.contains("\"bearer\""));
+        // Sign-in, the caller's profile and their second factor stay open to everyone.
+        if bearer && !path.starts_with("/api/v1/auth/") {
+            add(
+                "403",
+                "Your role may not do this, or the security policy requires a second factor \
+                 you have not turned on yet (`TWO_FACTOR_REQUIRED`)",
+            );
+        }
+        if in_path {
+            add(
+                "404",
+                "No such resource (also when the id in the path is not valid)",
+            );
+        }
+        add(
+            "503",
+            "The database is unavailable (`SERVICE_UNAVAILABLE`) or the server is saturated \
+             (`SERVER_BUSY`); `Retry-After` says when to try again",
+        );
+    });
 }
 
 async fn openapi_json(document: web::Data<OpenApi>) -> HttpResponse {

@@ -382,5 +382,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     server_secrets,
     user_two_factor,
+    user_recovery_codes,
     security_settings
 );

@@ -52,27 +52,27 @@ fn step(value: u64) -> i64 {
 impl TwoFactorRepository for PgTwoFactorRepository {
     async fn find(&self, user: UserId) -> Result<Option<TwoFactor>, PortError> {
         let mut conn = self.db.conn().await?;
-        let row: Option<(Vec<u8>, bool, Option<i64>)> = user_two_factor::table
+        // The codes left ride along in the same round trip.
+        let left = user_recovery_codes::table
+            .filter(user_recovery_codes::user_id.eq(user_two_factor::user_id))
+            .filter(user_recovery_codes::used_at.is_null())
+            .count()
+            .single_value();
+        let row: Option<(Vec<u8>, bool, Option<i64>, Option<i64>)> = user_two_factor::table
             .find(user.0)
             .select((
                 user_two_factor::secret,
                 user_two_factor::active,
                 user_two_factor::last_step,
+                left,
             ))
             .first(&mut conn)
             .await
             .optional()
             .map_err(query_error)?;
-        let Some((sealed, active, last_step)) = row else {
+        let Some((sealed, active, last_step, left)) = row else {
             return Ok(None);
         };
-        let left: i64 = user_recovery_codes::table
-            .filter(user_recovery_codes::user_id.eq(user.0))
-            .filter(user_recovery_codes::used_at.is_null())
-            .count()
-            .get_result(&mut conn)
-            .await
-            .map_err(query_error)?;
         let secret = String::from_utf8(self.sealer.open(&sealed, PURPOSE)?)
             .map_err(|_| PortError::unexpected(anyhow::anyhow!("a TOTP secret is not text")))?;
         Ok(Some(TwoFactor {
@@ -80,7 +80,7 @@ impl TwoFactorRepository for PgTwoFactorRepository {
             secret: SecretString::from(secret),
             active,
             last_step: last_step.and_then(|step| u64::try_from(step).ok()),
-            recovery_codes_left: u32::try_from(left).unwrap_or(u32::MAX),
+            recovery_codes_left: u32::try_from(left.unwrap_or(0)).unwrap_or(u32::MAX),
         }))
     }
 

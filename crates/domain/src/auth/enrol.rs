@@ -3,10 +3,12 @@
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::two_factor::{Provisioning, RECOVERY_CODES, recovery_code, recovery_digest};
+use super::two_factor::{
+    Provisioning, RECOVERY_CODES, TwoFactorRepository, recovery_code, recovery_digest,
+};
 use super::{Actor, AuthService, Capability, SecondFactorError};
 use crate::PortError;
-use crate::audit::AuditRecord;
+use crate::audit::{AuditRecord, AuditService};
 use crate::user::{User, UserId};
 
 /// What enrolment shows once: the secret, for typing into an app, and its URI and QR code.
@@ -167,21 +169,26 @@ impl AuthService {
         self.ports.audit.record(record).await;
         Ok(())
     }
+}
 
-    /// The operator removes `user`'s second factor from the command line (an admin who lost
-    /// their phone); recorded as the server's.
-    pub async fn reset_two_factor_as_operator(&self, user: &User) -> Result<bool, PortError> {
-        let removed = self.ports.two_factor.remove(user.id).await?;
-        let record = AuditRecord::system("auth.two_factor.reset")
-            .target("user", user.id)
-            .details(json!({
-                "username": user.username.as_str(),
-                "had_second_factor": removed,
-                "via": "command line",
-            }));
-        self.ports.audit.record(record).await;
-        Ok(removed)
-    }
+/// The operator removes `user`'s second factor from the command line (an admin who lost their
+/// phone); recorded as the server's. It needs only the two ports it uses, so the command line
+/// does not assemble the whole server for one deletion.
+pub async fn reset_two_factor_as_operator(
+    factors: &dyn TwoFactorRepository,
+    audit: &AuditService,
+    user: &User,
+) -> Result<bool, PortError> {
+    let removed = factors.remove(user.id).await?;
+    let record = AuditRecord::system("auth.two_factor.reset")
+        .target("user", user.id)
+        .details(json!({
+            "username": user.username.as_str(),
+            "had_second_factor": removed,
+            "via": "command line",
+        }));
+    audit.record(record).await;
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -18,6 +18,11 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
+/// 200 with the bare pair, never cached: the answer of every step that signs someone in.
+pub fn token_answer(pair: TokenPair) -> actix_web::HttpResponse {
+    super::no_store(actix_web::HttpResponse::Ok().json(TokenResponse::from(pair)))
+}
+
 impl From<TokenPair> for TokenResponse {
     fn from(pair: TokenPair) -> Self {
         Self {

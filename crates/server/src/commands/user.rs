@@ -3,10 +3,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use secrecy::ExposeSecret;
 use slimrmm_auth::Argon2Hasher;
+use slimrmm_domain::auth::reset_two_factor_as_operator;
 use slimrmm_domain::user::{
     CreateUserRequest, Email, FullName, Password, Role, UserRepository, Username,
 };
-use slimrmm_persistence::PgUserRepository;
+use slimrmm_persistence::{PgTwoFactorRepository, PgUserRepository};
 
 use crate::config::{Config, CreateUser, ResetTwoFactor, RoleArg, UserCommand};
 use crate::wiring;
@@ -41,10 +42,11 @@ async fn reset_two_factor(config: Config, args: ResetTwoFactor) -> anyhow::Resul
         .context("looking the user up")?
         .ok_or_else(|| anyhow::anyhow!("no user is called '{username}'"))?
         .user;
-    let state = wiring::app_state(&config, db).await?;
-    let removed = state
-        .auth
-        .reset_two_factor_as_operator(&user)
+    // Only what a deletion needs: the store of second factors (which opens with the master
+    // key) and the audit log.
+    let master = Arc::new(wiring::master_key(&config, &db).await?);
+    let factors = PgTwoFactorRepository::new(db.clone(), master);
+    let removed = reset_two_factor_as_operator(&factors, &wiring::audit_service(&db), &user)
         .await
         .context("resetting the second factor")?;
     if removed {

@@ -1,8 +1,7 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use slimrmm_domain::auth::AuthService;
 
-use crate::dto::TokenResponse;
+use crate::dto::{TokenResponse, token_answer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{BearerToken, ClientIp};
 
@@ -23,7 +22,5 @@ pub async fn refresh(
     ip: ClientIp,
 ) -> Result<HttpResponse, ApiError> {
     let pair = auth.refresh(&token.0, ip.0).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse::from(pair)))
+    Ok(token_answer(pair))
 }

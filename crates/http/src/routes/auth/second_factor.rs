@@ -1,11 +1,10 @@
-use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 use slimrmm_domain::auth::AuthService;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::dto::TokenResponse;
+use crate::dto::{TokenResponse, token_answer};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ClientIp, ValidJson};
 
@@ -49,7 +48,5 @@ pub async fn second_factor(
     let pair = auth
         .complete_login(&request.challenge, &request.code, ip.0)
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(TokenResponse::from(pair)))
+    Ok(token_answer(pair))
 }

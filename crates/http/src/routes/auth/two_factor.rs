@@ -1,6 +1,5 @@
 //! The caller's own second factor: status, enrolment, activation, turning it off.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
@@ -8,7 +7,7 @@ use slimrmm_domain::auth::{AuthService, TwoFactorStatus};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::dto::{ApiResponse, Null, ok, ok_with_message};
+use crate::dto::{ApiResponse, Null, no_store, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Enrolling, ValidJson};
 
@@ -156,13 +155,4 @@ pub async fn disable_two_factor(
 ) -> Result<HttpResponse, ApiError> {
     auth.disable_two_factor(&caller.actor, &body.0.code).await?;
     Ok(ok_with_message(Null, "Two-factor sign-in is off"))
-}
-
-/// Secrets are answered with `Cache-Control: no-store`.
-fn no_store(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
 }
