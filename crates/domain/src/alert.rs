@@ -7,11 +7,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::PortError;
-use crate::agent::{AgentId, Hostname};
+use crate::agent::{AgentId, AgentRepository, Hostname};
 use crate::auth::{Actor, Capability};
 use crate::clock::Clock;
 use crate::list::{ListQuery, Page};
 use crate::protocol::ThresholdAlert;
+use crate::tenancy::Scope;
 use crate::user::UserId;
 
 /// An alert's id.
@@ -77,8 +78,11 @@ pub trait AlertRepository: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Alert, PortError>;
 
-    /// One page of alerts.
-    async fn list(&self, query: &AlertListQuery) -> Result<Page<Alert>, PortError>;
+    /// One page of the alerts of agents inside `scope`.
+    async fn list(&self, scope: &Scope, query: &AlertListQuery) -> Result<Page<Alert>, PortError>;
+
+    /// One alert.
+    async fn find(&self, id: AlertId) -> Result<Option<Alert>, PortError>;
 
     /// Acknowledges an alert (the first acknowledgement is kept). `None` if there is none.
     async fn acknowledge(
@@ -107,13 +111,22 @@ pub enum AlertError {
 #[derive(Clone)]
 pub struct AlertService {
     alerts: Arc<dyn AlertRepository>,
+    agents: Arc<dyn AgentRepository>,
     clock: Arc<dyn Clock>,
 }
 
 impl AlertService {
     /// Builds the service.
-    pub fn new(alerts: Arc<dyn AlertRepository>, clock: Arc<dyn Clock>) -> Self {
-        Self { alerts, clock }
+    pub fn new(
+        alerts: Arc<dyn AlertRepository>,
+        agents: Arc<dyn AgentRepository>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            alerts,
+            agents,
+            clock,
+        }
     }
 
     /// One page of alerts (every role may read).
@@ -125,13 +138,19 @@ impl AlertService {
         if !actor.can(Capability::Read) {
             return Err(AlertError::Forbidden);
         }
-        Ok(self.alerts.list(query).await?)
+        Ok(self.alerts.list(actor.scope(), query).await?)
     }
 
     /// Acknowledges an alert.
     pub async fn acknowledge(&self, actor: &Actor, id: AlertId) -> Result<Alert, AlertError> {
         if !actor.can(Capability::Operate) {
             return Err(AlertError::Forbidden);
+        }
+        if !actor.scope().is_all() {
+            let alert = self.alerts.find(id).await?.ok_or(AlertError::NotFound)?;
+            if !crate::agent::sees_agent(self.agents.as_ref(), actor, alert.agent).await? {
+                return Err(AlertError::NotFound);
+            }
         }
         self.alerts
             .acknowledge(id, actor.id(), self.clock.now())

@@ -258,7 +258,7 @@ impl AuditService {
         actor: &Actor,
         query: &AuditListQuery,
     ) -> Result<Page<AuditEntry>, AuditError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(AuditError::Forbidden);
         }
         for (name, bound) in [("since", query.filter.since), ("until", query.filter.until)] {

@@ -21,6 +21,7 @@ use crate::event::MockEventPublisher;
 use crate::execution::{
     Execution, ExecutionStatus, MockExecutionRepository, MockExecutionWaker, NewExecution,
 };
+use crate::tenancy::{ClientId, Scope, Site, SiteId, TenantName};
 use crate::user::{Role, User, UserId, Username};
 
 /// A fixed instant (2026-01-01 12:00 UTC) for clocks and timestamps.
@@ -41,6 +42,7 @@ pub fn user(id: i64, username: &str, role: Role) -> User {
         email: None,
         full_name: None,
         role,
+        scope: Scope::All,
         is_active: true,
         created_at: t0(),
         updated_at: t0(),
@@ -55,6 +57,24 @@ pub fn actor(id: i64, role: Role) -> Actor {
         session_id: SessionId(Uuid::new_v4()),
         source: None,
         must_enrol: false,
+    }
+}
+
+/// An authenticated caller with `role` on the given clients only.
+pub fn scoped_actor(id: i64, role: Role, clients: &[i64]) -> Actor {
+    let mut caller = actor(id, role);
+    caller.user.scope = Scope::clients(clients.iter().copied().map(ClientId));
+    caller
+}
+
+/// Site `id` of client `client`, both named after their ids, made at [`t0`].
+pub fn site(id: i64, client: i64) -> Site {
+    Site {
+        id: SiteId(id),
+        client: ClientId(client),
+        name: TenantName::parse(&format!("site {id}")).expect("a valid name"),
+        created_at: t0(),
+        updated_at: t0(),
     }
 }
 
@@ -78,6 +98,8 @@ pub fn stored_agent(id: AgentId, status: AgentStatus) -> StoredAgent {
             external_ip: None,
             serial_number: None,
             tags: Tags::default(),
+            site: SiteId(1),
+            client: ClientId(1),
             status,
             approved_at: None,
             last_seen_at: None,

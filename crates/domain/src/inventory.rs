@@ -142,8 +142,7 @@ impl InventoryService {
         if !actor.can(Capability::Read) {
             return Err(InventoryError::Forbidden);
         }
-        self.agents
-            .find(agent)
+        crate::agent::visible(self.agents.as_ref(), actor, agent)
             .await?
             .ok_or(InventoryError::AgentNotFound)?;
         Ok(self.inventories.get(agent, kind).await?)

@@ -106,6 +106,7 @@ pub mod retention;
 pub mod script;
 pub mod sealer;
 pub mod telemetry;
+pub mod tenancy;
 pub mod text;
 pub mod user;
 

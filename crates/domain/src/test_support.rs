@@ -135,6 +135,7 @@ use crate::enrollment::{
 
 pub(crate) struct AgentPorts {
     pub agents: MockAgentRepository,
+    pub tenancy: crate::tenancy::MockTenancyRepository,
     pub connections: crate::agent::MockConnectionControl,
     pub audit: RecordingAudit,
 }
@@ -142,6 +143,7 @@ pub(crate) struct AgentPorts {
 pub(crate) fn agent_services() -> AgentPorts {
     AgentPorts {
         agents: MockAgentRepository::new(),
+        tenancy: crate::tenancy::MockTenancyRepository::new(),
         connections: crate::agent::MockConnectionControl::new(),
         audit: RecordingAudit::default(),
     }
@@ -151,6 +153,7 @@ impl AgentPorts {
     pub fn service(self) -> AgentService {
         AgentService::new(
             Arc::new(self.agents),
+            Arc::new(self.tenancy),
             Arc::new(self.connections),
             self.audit.service(),
             Arc::new(MockClock::fixed(t0())),
@@ -161,6 +164,7 @@ impl AgentPorts {
 pub(crate) struct EnrollmentMocks {
     pub agents: MockAgentRepository,
     pub tokens: MockEnrollmentTokenRepository,
+    pub tenancy: crate::tenancy::MockTenancyRepository,
     pub ca: MockCertificateAuthority,
     pub secrets: Arc<dyn SecretGenerator>,
     pub events: Arc<dyn crate::event::EventPublisher>,
@@ -171,6 +175,7 @@ pub(crate) fn enrollment_services() -> EnrollmentMocks {
     EnrollmentMocks {
         agents: MockAgentRepository::new(),
         tokens: MockEnrollmentTokenRepository::new(),
+        tenancy: crate::tenancy::MockTenancyRepository::new(),
         ca: MockCertificateAuthority::new(),
         secrets: Arc::new(SequentialSecrets::default()),
         events: Arc::new(crate::event::NoEvents),
@@ -183,6 +188,7 @@ impl EnrollmentMocks {
         let ports = crate::enrollment::EnrollmentPorts {
             agents: Arc::new(self.agents),
             tokens: Arc::new(self.tokens),
+            tenancy: Arc::new(self.tenancy),
             ca: Arc::new(self.ca),
             secrets: self.secrets,
             events: self.events,
@@ -199,6 +205,7 @@ pub(crate) fn enrollment_token(auto_approve: bool) -> EnrollmentToken {
         name: TokenName::parse("office").unwrap(),
         auto_approve,
         tags: Tags::parse(&["office"]).unwrap(),
+        site: crate::tenancy::SiteId(1),
         max_uses: None,
         uses: 0,
         expires_at: None,

@@ -35,6 +35,7 @@ use uuid::Uuid;
 use slimrmm_domain::audit::{AuditListQuery, AuditService};
 use slimrmm_domain::auth::{Actor, Session, SessionId, SessionRepository};
 use slimrmm_domain::clock::{Clock, SystemClock};
+use slimrmm_domain::tenancy::Scope;
 use slimrmm_domain::user::{
     BootstrapAdmin, CreateUserError, CreateUserRequest, Email, FullName, Password, PasswordHasher,
     Role, UpdateUserRequest, UserRepository, UserService, Username,
@@ -89,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         email: Some(Email::parse("bob@example.com")?),
         full_name: None,
         role: Role::Technician,
+        scope: Scope::All,
         is_active: true,
         password: Password::parse(bob_password)?,
     };

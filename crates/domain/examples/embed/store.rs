@@ -85,7 +85,7 @@ impl Tables {
             .users
             .iter()
             .map(|row| &row.user)
-            .filter(|user| user.role == Role::Admin && user.is_active);
+            .filter(|user| user.role == Role::Admin && user.is_active && user.scope.is_all());
         admins.clone().any(|user| user.id == id) && admins.all(|user| user.id == id)
     }
 }
@@ -118,6 +118,7 @@ impl UserRepository for MemoryStore {
             email: new.email.clone(),
             full_name: new.full_name.clone(),
             role: new.role,
+            scope: new.scope.clone(),
             is_active: new.is_active,
             created_at: now,
             updated_at: now,
@@ -224,6 +225,9 @@ impl UserRepository for MemoryStore {
         }
         if let Some(role) = changes.role {
             user.role = role;
+        }
+        if let Some(scope) = &changes.scope {
+            user.scope = scope.clone();
         }
         if let Some(is_active) = changes.is_active {
             user.is_active = is_active;

@@ -23,6 +23,9 @@ impl AgentService {
         if !actor.can(Capability::Administer) {
             return Err(DeleteAgentError::Forbidden);
         }
+        if !super::sees_agent(self.agents.as_ref(), actor, id).await? {
+            return Err(DeleteAgentError::NotFound);
+        }
         if !self.agents.delete(id, self.clock.now()).await? {
             return Err(DeleteAgentError::NotFound);
         }

@@ -22,7 +22,9 @@ impl AgentService {
         if !actor.can(Capability::Read) {
             return Err(GetAgentError::Forbidden);
         }
-        let found = self.agents.find(id).await?.ok_or(GetAgentError::NotFound)?;
+        let found = super::visible(self.agents.as_ref(), actor, id)
+            .await?
+            .ok_or(GetAgentError::NotFound)?;
         Ok(found.agent)
     }
 }

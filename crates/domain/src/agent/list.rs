@@ -2,6 +2,7 @@ use super::{Agent, AgentOs, AgentService, AgentStatus, Tag};
 use crate::PortError;
 use crate::auth::{Actor, Capability};
 use crate::list::{ListQuery, Page};
+use crate::tenancy::{ClientId, SiteId};
 
 crate::sort_key! {
     /// The fields an agent list can be sorted by.
@@ -31,6 +32,10 @@ pub struct AgentFilter {
     pub os: Option<AgentOs>,
     /// Only agents with this tag.
     pub tag: Option<Tag>,
+    /// Only agents of this client.
+    pub client: Option<ClientId>,
+    /// Only agents of this site.
+    pub site: Option<SiteId>,
 }
 
 /// A request for one page of agents.
@@ -57,6 +62,6 @@ impl AgentService {
         if !actor.can(Capability::Read) {
             return Err(ListAgentsError::Forbidden);
         }
-        Ok(self.agents.list(query).await?)
+        Ok(self.agents.list(actor.scope(), query).await?)
     }
 }

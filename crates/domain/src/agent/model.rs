@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::{AgentFacts, DisplayName, Tags};
 use crate::auth::TokenDigest;
 use crate::enrollment::EnrollmentTokenId;
+use crate::tenancy::{ClientId, SiteId};
 
 /// An agent's identity: the uuid the server assigned at enrollment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,6 +95,10 @@ pub struct Agent {
     pub serial_number: Option<String>,
     /// Its tags.
     pub tags: Tags,
+    /// The site it is in.
+    pub site: SiteId,
+    /// The client of its site: what access scopes compare.
+    pub client: ClientId,
     /// Where it stands.
     pub status: AgentStatus,
     /// When it was approved.
@@ -135,4 +140,6 @@ pub struct NewAgent {
     pub secrets: AgentSecrets,
     /// The enrollment token it used.
     pub enrollment_token: EnrollmentTokenId,
+    /// The token's site, where it lands.
+    pub site: SiteId,
 }

@@ -8,6 +8,7 @@ use super::{
 use crate::PortError;
 use crate::enrollment::{CertificateRecord, CertificateSerial};
 use crate::list::Page;
+use crate::tenancy::{Scope, SiteId};
 use crate::user::UserId;
 
 /// An agent with the digests of its secrets, for the enrollment checks.
@@ -68,11 +69,25 @@ pub trait AgentRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<Agent>, PortError>;
 
-    /// One page of agents.
-    async fn list(&self, query: &AgentListQuery) -> Result<Page<Agent>, PortError>;
+    /// One page of the agents inside `scope`; the total counts those alone.
+    async fn list(&self, scope: &Scope, query: &AgentListQuery) -> Result<Page<Agent>, PortError>;
 
-    /// Every approved agent `selector` reaches (see [`AgentSelector`]), by host name.
-    async fn select(&self, selector: &AgentSelector) -> Result<Vec<Target>, PortError>;
+    /// Every approved agent inside `scope` that `selector` reaches (see [`AgentSelector`]),
+    /// by host name.
+    async fn select(
+        &self,
+        scope: &Scope,
+        selector: &AgentSelector,
+    ) -> Result<Vec<Target>, PortError>;
+
+    /// Moves a live agent to another site (and that site's client); `None` when the agent or
+    /// the site is gone.
+    async fn move_to(
+        &self,
+        id: AgentId,
+        site: SiteId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Agent>, PortError>;
 
     /// Moves the agent from `from` to `to` if it is in `from` (compare-and-swap), recording
     /// who approved it when `to` is approved. Leaving the approved states revokes its

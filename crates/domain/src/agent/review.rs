@@ -59,9 +59,7 @@ impl AgentService {
         if !actor.can(Capability::Administer) {
             return Err(ReviewAgentError::Forbidden);
         }
-        let current = self
-            .agents
-            .find(id)
+        let current = super::visible(self.agents.as_ref(), actor, id)
             .await?
             .ok_or(ReviewAgentError::NotFound)?
             .agent

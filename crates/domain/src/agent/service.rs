@@ -3,6 +3,7 @@ use std::sync::Arc;
 use super::{AgentId, AgentRepository};
 use crate::audit::AuditService;
 use crate::clock::Clock;
+use crate::tenancy::TenancyRepository;
 
 /// Ends an agent's live connection, on whichever server process holds it.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
@@ -16,6 +17,7 @@ pub trait ConnectionControl: Send + Sync {
 #[derive(Clone)]
 pub struct AgentService {
     pub(super) agents: Arc<dyn AgentRepository>,
+    pub(super) tenancy: Arc<dyn TenancyRepository>,
     pub(super) connections: Arc<dyn ConnectionControl>,
     pub(super) audit: AuditService,
     pub(super) clock: Arc<dyn Clock>,
@@ -25,12 +27,14 @@ impl AgentService {
     /// Builds the service.
     pub fn new(
         agents: Arc<dyn AgentRepository>,
+        tenancy: Arc<dyn TenancyRepository>,
         connections: Arc<dyn ConnectionControl>,
         audit: AuditService,
         clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             agents,
+            tenancy,
             connections,
             audit,
             clock,

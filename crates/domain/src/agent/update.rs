@@ -39,6 +39,9 @@ impl AgentService {
         if !actor.can(Capability::Operate) {
             return Err(UpdateAgentError::Forbidden);
         }
+        if !super::sees_agent(self.agents.as_ref(), actor, id).await? {
+            return Err(UpdateAgentError::NotFound);
+        }
         let changes = AgentLabelChanges {
             display_name: request.display_name,
             tags: request.tags,

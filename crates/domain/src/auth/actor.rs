@@ -1,6 +1,7 @@
 use std::net::IpAddr;
 
 use super::SessionId;
+use crate::tenancy::{ClientId, Scope};
 use crate::user::{User, UserId};
 
 /// A kind of action, ordered by privilege. [`Role::allows`](crate::user::Role::allows) says
@@ -47,8 +48,28 @@ impl Actor {
         self.user.id == id
     }
 
-    /// True when the acting user's role grants `capability`.
+    /// True when the acting user's role grants `capability`: on the objects of the clients
+    /// they see ([`Actor::sees`]) for client objects (agents and everything about them).
     pub fn can(&self, capability: Capability) -> bool {
         self.user.role.allows(capability)
+    }
+
+    /// The clients the acting user may see and act on.
+    pub fn scope(&self) -> &Scope {
+        &self.user.scope
+    }
+
+    /// True when `client` is in the acting user's scope: anything outside it does not exist
+    /// for them.
+    pub fn sees(&self, client: ClientId) -> bool {
+        self.user.scope.includes(client)
+    }
+
+    /// True when the role grants `capability` and the user's scope is every client: what
+    /// global objects require (users, integrations, clients and sites, enrollment tokens, the
+    /// security policy, patch policies, the script library's contents, the audit log), since
+    /// each of them reaches every client.
+    pub fn can_globally(&self, capability: Capability) -> bool {
+        self.can(capability) && self.user.scope.is_all()
     }
 }

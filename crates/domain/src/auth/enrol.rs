@@ -153,7 +153,7 @@ impl AuthService {
         actor: &Actor,
         user: UserId,
     ) -> Result<(), TwoFactorError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(TwoFactorError::Forbidden);
         }
         let target = self

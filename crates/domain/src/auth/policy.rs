@@ -43,7 +43,7 @@ impl AuthService {
         &self,
         actor: &Actor,
     ) -> Result<SecurityPolicy, SecurityPolicyError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(SecurityPolicyError::Forbidden);
         }
         Ok(self.ports.policy.get().await?)
@@ -56,7 +56,7 @@ impl AuthService {
         actor: &Actor,
         policy: SecurityPolicy,
     ) -> Result<SecurityPolicy, SecurityPolicyError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(SecurityPolicyError::Forbidden);
         }
         self.ports

@@ -149,6 +149,7 @@ impl EnrollmentService {
             status,
             secrets,
             enrollment_token: token.id,
+            site: token.site,
         };
         let record = certificate.as_ref().map(|issued| issued.record(id));
         let agent = match self.agents.enroll(&new, record, now).await {

@@ -9,6 +9,7 @@ use crate::audit::AuditService;
 use crate::auth::SecretGenerator;
 use crate::clock::Clock;
 use crate::event::EventPublisher;
+use crate::tenancy::TenancyRepository;
 
 /// Certificate lifetimes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct EnrollmentPorts {
     pub agents: Arc<dyn AgentRepository>,
     /// Enrollment tokens.
     pub tokens: Arc<dyn EnrollmentTokenRepository>,
+    /// Clients and sites, where tokens send their agents.
+    pub tenancy: Arc<dyn TenancyRepository>,
     /// The agents' certificate authority.
     pub ca: Arc<dyn CertificateAuthority>,
     /// Random secrets (agent secrets, token secrets).
@@ -56,6 +59,7 @@ pub struct EnrollmentPorts {
 pub struct EnrollmentService {
     pub(super) agents: Arc<dyn AgentRepository>,
     pub(super) tokens: Arc<dyn EnrollmentTokenRepository>,
+    pub(super) tenancy: Arc<dyn TenancyRepository>,
     pub(super) ca: Arc<dyn CertificateAuthority>,
     pub(super) secrets: Arc<dyn SecretGenerator>,
     pub(super) events: Arc<dyn EventPublisher>,
@@ -70,6 +74,7 @@ impl EnrollmentService {
         Self {
             agents: ports.agents,
             tokens: ports.tokens,
+            tenancy: ports.tenancy,
             ca: ports.ca,
             secrets: ports.secrets,
             events: ports.events,

@@ -7,6 +7,7 @@ use crate::PortError;
 use crate::agent::Tags;
 use crate::auth::TokenDigest;
 use crate::list::{ListQuery, Page};
+use crate::tenancy::SiteId;
 use crate::user::UserId;
 
 /// An enrollment token's numeric id.
@@ -58,6 +59,8 @@ pub struct EnrollmentToken {
     pub auto_approve: bool,
     /// Tags given to every agent enrolled with it.
     pub tags: Tags,
+    /// The site its agents land in.
+    pub site: SiteId,
     /// How many agents it may enroll (unlimited when absent).
     pub max_uses: Option<u32>,
     /// How many it has enrolled.
@@ -100,6 +103,8 @@ pub struct NewEnrollmentToken {
     pub auto_approve: bool,
     /// See [`EnrollmentToken::tags`].
     pub tags: Tags,
+    /// See [`EnrollmentToken::site`].
+    pub site: SiteId,
     /// See [`EnrollmentToken::max_uses`].
     pub max_uses: Option<u32>,
     /// See [`EnrollmentToken::expires_at`].

@@ -10,6 +10,7 @@ use crate::agent::Tags;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability, OpaqueToken};
 use crate::list::Page;
+use crate::tenancy::SiteId;
 
 /// A token an admin wants to create.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct CreateTokenRequest {
     pub auto_approve: bool,
     /// Tags for its agents.
     pub tags: Tags,
+    /// The site its agents land in; the default site (the oldest) when absent.
+    pub site: Option<SiteId>,
     /// How many agents it may enroll.
     pub max_uses: Option<u32>,
     /// When it stops working.
@@ -44,6 +47,9 @@ pub enum CreateTokenError {
     /// The expiry is not in the future.
     #[error("expires_at must be in the future")]
     ExpiresInPast,
+    /// The site does not exist (or, without one, no site exists at all).
+    #[error("site_id names no site")]
+    UnknownSite,
     /// A port failed.
     #[error(transparent)]
     Port(#[from] PortError),
@@ -81,19 +87,25 @@ impl EnrollmentService {
         actor: &Actor,
         request: CreateTokenRequest,
     ) -> Result<CreatedToken, CreateTokenError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(CreateTokenError::Forbidden);
         }
         let now = self.clock.now();
         if request.expires_at.is_some_and(|expiry| expiry <= now) {
             return Err(CreateTokenError::ExpiresInPast);
         }
+        let site = match request.site {
+            Some(site) => self.tenancy.site(site).await?.map(|found| found.site),
+            None => self.tenancy.default_site().await?,
+        }
+        .ok_or(CreateTokenError::UnknownSite)?;
         let secret = self.secrets.opaque_token();
         let new = NewEnrollmentToken {
             name: request.name,
             digest: secret.digest(),
             auto_approve: request.auto_approve,
             tags: request.tags,
+            site: site.id,
             max_uses: request.max_uses,
             expires_at: request.expires_at,
             created_by: actor.id(),
@@ -106,6 +118,7 @@ impl EnrollmentService {
                 "name": token.name.as_str(),
                 "auto_approve": token.auto_approve,
                 "max_uses": token.max_uses,
+                "site_id": token.site.0,
             }));
         self.audit.record(record).await;
         Ok(CreatedToken { token, secret })
@@ -117,7 +130,7 @@ impl EnrollmentService {
         actor: &Actor,
         query: &EnrollmentTokenListQuery,
     ) -> Result<Page<EnrollmentToken>, ListTokensError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(ListTokensError::Forbidden);
         }
         Ok(self.tokens.list(query).await?)
@@ -129,7 +142,7 @@ impl EnrollmentService {
         actor: &Actor,
         id: EnrollmentTokenId,
     ) -> Result<EnrollmentToken, RevokeTokenError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(RevokeTokenError::Forbidden);
         }
         let token = self
@@ -156,6 +169,7 @@ mod tests {
             name: TokenName::parse("office").unwrap(),
             auto_approve: true,
             tags: Tags::default(),
+            site: None,
             max_uses: Some(5),
             expires_at,
         }
@@ -170,9 +184,17 @@ mod tests {
         secrets.expect_opaque_token().return_const(secret.clone());
         ports.secrets = std::sync::Arc::new(secrets);
         ports
+            .tenancy
+            .expect_default_site()
+            .returning(|| Ok(Some(crate::fixtures::site(4, 2))));
+        ports
             .tokens
             .expect_create()
-            .withf(move |new, _| new.digest == digest && new.created_by == crate::user::UserId(1))
+            .withf(move |new, _| {
+                new.digest == digest
+                    && new.created_by == crate::user::UserId(1)
+                    && new.site == SiteId(4)
+            })
             .returning(|_, _| Ok(enrollment_token(true)));
         let created = ports
             .service()
@@ -194,5 +216,29 @@ mod tests {
             .create_token(&actor(1, Role::Technician), request(None))
             .await;
         assert!(matches!(technician, Err(CreateTokenError::Forbidden)));
+        let scoped = service
+            .create_token(
+                &crate::fixtures::scoped_actor(1, Role::Admin, &[1]),
+                request(None),
+            )
+            .await;
+        assert!(matches!(scoped, Err(CreateTokenError::Forbidden)));
+    }
+
+    #[tokio::test]
+    async fn a_token_names_a_site_that_exists() {
+        let mut ports = enrollment_services();
+        ports.tenancy.expect_site().returning(|_| Ok(None));
+        let unknown = ports
+            .service()
+            .create_token(
+                &actor(1, Role::Admin),
+                CreateTokenRequest {
+                    site: Some(SiteId(9)),
+                    ..request(None)
+                },
+            )
+            .await;
+        assert!(matches!(unknown, Err(CreateTokenError::UnknownSite)));
     }
 }

@@ -33,6 +33,16 @@ impl ExecutionService {
         if !actor.can(Capability::Operate) {
             return Err(CancelExecutionError::Forbidden);
         }
+        if !actor.scope().is_all() {
+            let execution = self
+                .executions
+                .find(id)
+                .await?
+                .ok_or(CancelExecutionError::NotFound)?;
+            if !crate::agent::sees_agent(self.agents.as_ref(), actor, execution.agent).await? {
+                return Err(CancelExecutionError::NotFound);
+            }
+        }
         if let Some(cancelled) = self.executions.cancel(id, self.clock.now()).await? {
             self.events.publish(Event::execution(&cancelled));
             let record = AuditRecord::by(actor, "execution.cancel")

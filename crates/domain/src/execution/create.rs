@@ -51,9 +51,7 @@ impl ExecutionService {
                 .ok_or(CreateExecutionError::InvalidExpiry {
                     max_seconds: self.settings.max_expiry.num_seconds(),
                 })?;
-        let stored = self
-            .agents
-            .find(agent)
+        let stored = crate::agent::visible(self.agents.as_ref(), actor, agent)
             .await?
             .ok_or(CreateExecutionError::AgentNotFound)?;
         if !stored.agent.status.is_approved() {

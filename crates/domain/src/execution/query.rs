@@ -67,7 +67,7 @@ impl ExecutionService {
         if !actor.can(Capability::Read) {
             return Err(ListExecutionsError::Forbidden);
         }
-        Ok(self.executions.list(query).await?)
+        Ok(self.executions.list(actor.scope(), query).await?)
     }
 
     /// One execution with its result.
@@ -79,9 +79,14 @@ impl ExecutionService {
         if !actor.can(Capability::Read) {
             return Err(GetExecutionError::Forbidden);
         }
-        self.executions
+        let execution = self
+            .executions
             .find(id)
             .await?
-            .ok_or(GetExecutionError::NotFound)
+            .ok_or(GetExecutionError::NotFound)?;
+        if !crate::agent::sees_agent(self.agents.as_ref(), actor, execution.agent).await? {
+            return Err(GetExecutionError::NotFound);
+        }
+        Ok(execution)
     }
 }

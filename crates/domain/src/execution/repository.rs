@@ -7,6 +7,7 @@ use super::{
 use crate::PortError;
 use crate::agent::AgentId;
 use crate::list::Page;
+use crate::tenancy::Scope;
 
 /// Where executions are kept. Shared by every server process: each state change is a
 /// compare-and-swap on the status, so two processes never send or settle one execution twice.
@@ -24,8 +25,13 @@ pub trait ExecutionRepository: Send + Sync {
     /// One execution.
     async fn find(&self, id: ExecutionId) -> Result<Option<Execution>, PortError>;
 
-    /// One page of executions.
-    async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError>;
+    /// One page of the executions of agents inside `scope` (for a restricted scope, only of
+    /// live agents).
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ExecutionListQuery,
+    ) -> Result<Page<Execution>, PortError>;
 
     /// Cancels the execution if it is still queued; `None` otherwise.
     async fn cancel(

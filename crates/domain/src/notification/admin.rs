@@ -77,7 +77,7 @@ impl IntegrationService {
     }
 
     fn require(actor: &Actor) -> Result<(), IntegrationError> {
-        if actor.can(Capability::Administer) {
+        if actor.can_globally(Capability::Administer) {
             Ok(())
         } else {
             Err(IntegrationError::Forbidden)

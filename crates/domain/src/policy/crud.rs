@@ -41,10 +41,14 @@ impl From<SavePolicyError> for PolicyError {
 }
 
 /// Whether `actor` may read (`Read`) or change and run (`Operate`) policies; the refusal's
-/// reason otherwise.
+/// reason otherwise. A policy's selector reaches every client, so policies are for users who
+/// see every client.
 pub(super) fn require(actor: &Actor, capability: Capability) -> Result<(), &'static str> {
-    match (actor.can(capability), capability) {
+    match (actor.can_globally(capability), capability) {
         (true, _) => Ok(()),
+        _ if actor.can(capability) => {
+            Err("patch policies reach every client: only users of every client may use them")
+        }
         (false, Capability::Read) => Err("you may not read policies"),
         (false, _) => Err("only technicians and admins may change or run policies"),
     }

@@ -12,6 +12,7 @@ use crate::agent::Target;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{ExecutionId, NewExecution, announce};
+use crate::tenancy::Scope;
 use crate::user::UserId;
 
 /// The agent stops `execute_patches` after 10 minutes whatever the policy says (§3.1 rule 7);
@@ -197,7 +198,11 @@ impl PolicyService {
             .find(id)
             .await?
             .ok_or(RunPolicyError::NotFound)?;
-        let targets = self.ports.agents.select(&policy.definition.targets).await?;
+        let targets = self
+            .ports
+            .agents
+            .select(&Scope::All, &policy.definition.targets)
+            .await?;
         if targets.is_empty() {
             return Err(RunPolicyError::NoTargets);
         }

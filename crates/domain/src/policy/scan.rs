@@ -6,6 +6,7 @@ use crate::PortError;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{Execution, ExecutionId, NewExecution, announce};
+use crate::tenancy::Scope;
 
 /// The read-only `get_available_updates` handler answers within 30 s, plus the network.
 const SCAN_ANSWER_WITHIN: u32 = 45;
@@ -47,7 +48,11 @@ impl PolicyService {
             .find(id)
             .await?
             .ok_or(ScanPolicyError::NotFound)?;
-        let targets = self.ports.agents.select(&policy.definition.targets).await?;
+        let targets = self
+            .ports
+            .agents
+            .select(&Scope::All, &policy.definition.targets)
+            .await?;
         let now = self.ports.clock.now();
         let new: Vec<NewExecution> = targets
             .iter()

@@ -5,6 +5,7 @@ use super::run::Start;
 use super::{Policy, PolicyService, RunTrigger};
 use crate::PortError;
 use crate::audit::AuditRecord;
+use crate::tenancy::Scope;
 
 impl PolicyService {
     /// Starts the runs of every policy whose slot has come (called every few seconds by every
@@ -68,7 +69,11 @@ impl PolicyService {
                 .unwrap_or(now + self.executions.default_expiry),
             None => now + self.executions.default_expiry,
         };
-        let targets = self.ports.agents.select(&definition.targets).await?;
+        let targets = self
+            .ports
+            .agents
+            .select(&Scope::All, &definition.targets)
+            .await?;
         let start = Start {
             trigger: RunTrigger::Schedule,
             slot: Some(slot),
@@ -148,7 +153,10 @@ mod tests {
             .withf(|_, slot, next| *slot == t0() && *next == Some(t0() + TimeDelta::hours(1)))
             .times(1)
             .returning(|_, _, _| Ok(true));
-        ports.agents.expect_select().returning(|_| Ok(Vec::new()));
+        ports
+            .agents
+            .expect_select()
+            .returning(|_, _| Ok(Vec::new()));
         ports
             .policies
             .expect_start_run()
@@ -199,7 +207,10 @@ mod tests {
             .policies
             .expect_advance()
             .returning(|_, _, _| Ok(true));
-        ports.agents.expect_select().returning(|_| Ok(Vec::new()));
+        ports
+            .agents
+            .expect_select()
+            .returning(|_, _| Ok(Vec::new()));
         ports
             .policies
             .expect_start_run()

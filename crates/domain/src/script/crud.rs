@@ -40,9 +40,16 @@ impl From<SaveScriptError> for ScriptError {
 
 const WRITERS: &str = "only technicians and admins may change scripts";
 
+/// Everyone reads the library; changing it is for users of every client, since a script runs
+/// wherever anyone runs it (a technician limited to one client must not rewrite what runs on
+/// another's machines).
 fn require(actor: &Actor, capability: Capability) -> Result<(), ScriptError> {
-    if actor.can(capability) {
+    if capability == Capability::Read && actor.can(capability) || actor.can_globally(capability) {
         Ok(())
+    } else if actor.can(capability) {
+        Err(ScriptError::Forbidden(
+            "the script library serves every client: only users of every client may change it",
+        ))
     } else if capability == Capability::Read {
         Err(ScriptError::Forbidden("you may not read scripts"))
     } else {

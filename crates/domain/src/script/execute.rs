@@ -8,6 +8,7 @@ use crate::agent::{AgentId, AgentSelector, Target};
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
 use crate::execution::{Execution, ExecutionId, NewExecution, announce};
+use crate::tenancy::Scope;
 
 /// Which agents run a script, and how long offline ones may take to come online.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,6 +100,7 @@ impl Script {
 impl ScriptService {
     async fn unknown_agents(
         &self,
+        scope: &Scope,
         selector: &AgentSelector,
         selected: &[Target],
     ) -> Result<Vec<AgentId>, PortError> {
@@ -114,7 +116,7 @@ impl ScriptService {
                 agents: missing.clone(),
                 ..AgentSelector::default()
             };
-            let existing = self.agents.select(&listed).await?;
+            let existing = self.agents.select(scope, &listed).await?;
             missing.retain(|id| !existing.iter().any(|target| target.id == *id));
         }
         Ok(missing)
@@ -147,8 +149,12 @@ impl ScriptService {
         if selector.is_empty() {
             return Err(ExecuteScriptError::NoSelection);
         }
-        let targets = self.agents.select(&selector).await?;
-        let unknown = self.unknown_agents(&selector, &targets).await?;
+        // A selector reaches only the caller's clients; an agent listed outside them is as
+        // unknown as one that does not exist.
+        let targets = self.agents.select(actor.scope(), &selector).await?;
+        let unknown = self
+            .unknown_agents(actor.scope(), &selector, &targets)
+            .await?;
         if !unknown.is_empty() {
             return Err(ExecuteScriptError::UnknownAgents(unknown));
         }
@@ -266,7 +272,7 @@ mod tests {
         ports
             .agents
             .expect_select()
-            .returning(move |_| Ok(targets.clone()));
+            .returning(move |_, _| Ok(targets.clone()));
         ports
             .executions
             .expect_create_many()
@@ -304,7 +310,7 @@ mod tests {
         ports
             .agents
             .expect_select()
-            .returning(|_| Ok(vec![target(AgentOs::Windows, true)]));
+            .returning(|_, _| Ok(vec![target(AgentOs::Windows, true)]));
         ports.executions.expect_create_many().never();
         let result = ports
             .service()
@@ -327,7 +333,10 @@ mod tests {
             .scripts
             .expect_find()
             .returning(|_| Ok(Some(script("python"))));
-        ports.agents.expect_select().returning(|_| Ok(Vec::new()));
+        ports
+            .agents
+            .expect_select()
+            .returning(|_, _| Ok(Vec::new()));
         let service = ports.service();
         let admin = actor(1, Role::Admin);
         let missing = AgentId(Uuid::new_v4());

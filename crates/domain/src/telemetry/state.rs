@@ -60,8 +60,7 @@ impl TelemetryService {
         if !actor.can(Capability::Read) {
             return Err(MetricsError::Forbidden);
         }
-        self.agents
-            .find(agent)
+        crate::agent::visible(self.agents.as_ref(), actor, agent)
             .await?
             .ok_or(MetricsError::AgentNotFound)?;
         Ok(())

@@ -34,6 +34,7 @@ impl UserService {
             email: admin.email,
             full_name: None,
             role: Role::Admin,
+            scope: crate::tenancy::Scope::All,
             is_active: true,
             password: admin.password,
         };

@@ -6,6 +6,7 @@ use super::{
 use crate::PortError;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability};
+use crate::tenancy::Scope;
 
 /// A user an admin (or the operator) wants to create.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct CreateUserRequest {
     pub full_name: Option<FullName>,
     /// The role.
     pub role: Role,
+    /// The clients the role applies to.
+    pub scope: Scope,
     /// Whether the account can sign in right away.
     pub is_active: bool,
     /// The initial password.
@@ -27,9 +30,12 @@ pub struct CreateUserRequest {
 /// Why a user could not be created.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
-    /// The acting user is not an admin.
-    #[error("only admins may create users")]
+    /// The acting user is not an admin of every client.
+    #[error("only admins of every client may create users")]
     Forbidden,
+    /// A client of the scope does not exist.
+    #[error("client_ids names a client that does not exist")]
+    UnknownClient,
     /// Another user has this username.
     #[error("username is taken")]
     UsernameTaken,
@@ -46,6 +52,7 @@ impl From<UserWriteError> for CreateUserError {
         match error {
             UserWriteError::UsernameTaken => Self::UsernameTaken,
             UserWriteError::EmailTaken => Self::EmailTaken,
+            UserWriteError::UnknownClient => Self::UnknownClient,
             UserWriteError::Port(port) => Self::Port(port),
             unexpected @ (UserWriteError::NotFound | UserWriteError::LastActiveAdmin) => {
                 Self::Port(PortError::unexpected(unexpected))
@@ -61,13 +68,17 @@ impl UserService {
         actor: &Actor,
         request: CreateUserRequest,
     ) -> Result<User, CreateUserError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(CreateUserError::Forbidden);
         }
         let user = self.insert(request).await?;
         let record = AuditRecord::by(actor, "user.create")
             .target("user", user.id)
-            .details(json!({"username": user.username.as_str(), "role": user.role.as_str()}));
+            .details(json!({
+                "username": user.username.as_str(),
+                "role": user.role.as_str(),
+                "client_ids": user.scope.restriction().map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()),
+            }));
         self.audit.record(record).await;
         Ok(user)
     }
@@ -94,6 +105,7 @@ impl UserService {
             email: request.email,
             full_name: request.full_name,
             role: request.role,
+            scope: request.scope,
             is_active: request.is_active,
             password_hash,
         };
@@ -114,6 +126,7 @@ mod tests {
             email: Some(Email::parse("jane@example.com").unwrap()),
             full_name: None,
             role: Role::Technician,
+            scope: Scope::All,
             is_active: true,
             password: Password::parse("correct horse battery").unwrap(),
         }
@@ -143,7 +156,7 @@ mod tests {
         assert_eq!(record.target.map(|target| target.id), Some("7".to_owned()));
         assert_eq!(
             record.details,
-            serde_json::json!({"username": "jane", "role": "technician"})
+            serde_json::json!({"username": "jane", "role": "technician", "client_ids": null})
         );
     }
 

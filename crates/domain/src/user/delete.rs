@@ -29,9 +29,9 @@ impl From<UserWriteError> for DeleteUserError {
             UserWriteError::NotFound => Self::NotFound,
             UserWriteError::LastActiveAdmin => Self::LastActiveAdmin,
             UserWriteError::Port(port) => Self::Port(port),
-            unexpected @ (UserWriteError::UsernameTaken | UserWriteError::EmailTaken) => {
-                Self::Port(PortError::unexpected(unexpected))
-            }
+            unexpected @ (UserWriteError::UsernameTaken
+            | UserWriteError::EmailTaken
+            | UserWriteError::UnknownClient) => Self::Port(PortError::unexpected(unexpected)),
         }
     }
 }
@@ -39,7 +39,7 @@ impl From<UserWriteError> for DeleteUserError {
 impl UserService {
     /// Deletes a user and, with it, their sessions.
     pub async fn delete(&self, actor: &Actor, id: UserId) -> Result<(), DeleteUserError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(DeleteUserError::Forbidden);
         }
         if actor.is(id) {

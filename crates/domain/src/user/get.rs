@@ -19,7 +19,7 @@ pub enum GetUserError {
 impl UserService {
     /// Reads one user: an admin reads anyone, everyone else only themselves.
     pub async fn get(&self, actor: &Actor, id: UserId) -> Result<User, GetUserError> {
-        if !actor.is(id) && !actor.can(Capability::Administer) {
+        if !actor.is(id) && !actor.can_globally(Capability::Administer) {
             return Err(GetUserError::Forbidden);
         }
         self.users.find(id).await?.ok_or(GetUserError::NotFound)

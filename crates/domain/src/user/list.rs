@@ -47,7 +47,7 @@ impl UserService {
         actor: &Actor,
         query: &UserListQuery,
     ) -> Result<Page<User>, ListUsersError> {
-        if !actor.can(Capability::Administer) {
+        if !actor.can_globally(Capability::Administer) {
             return Err(ListUsersError::Forbidden);
         }
         Ok(self.users.list(query).await?)

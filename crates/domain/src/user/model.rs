@@ -2,6 +2,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use crate::tenancy::Scope;
+
 use super::{Email, FullName, PasswordHash, Role, Username};
 
 /// A user's numeric identifier.
@@ -27,6 +29,8 @@ pub struct User {
     pub full_name: Option<FullName>,
     /// What the user may do.
     pub role: Role,
+    /// Which clients the role applies to.
+    pub scope: Scope,
     /// Inactive users cannot sign in and their sessions are refused.
     pub is_active: bool,
     /// When the account was made.
@@ -57,6 +61,8 @@ pub struct NewUser {
     pub full_name: Option<FullName>,
     /// See [`User::role`].
     pub role: Role,
+    /// See [`User::scope`].
+    pub scope: Scope,
     /// See [`User::is_active`].
     pub is_active: bool,
     /// The hash of the chosen password.
@@ -74,6 +80,8 @@ pub struct UserChanges {
     pub full_name: Option<Option<FullName>>,
     /// A new role.
     pub role: Option<Role>,
+    /// A new scope.
+    pub scope: Option<Scope>,
     /// Activate or deactivate.
     pub is_active: Option<bool>,
     /// A new password hash.
@@ -81,9 +89,11 @@ pub struct UserChanges {
 }
 
 impl UserChanges {
-    /// True when the change could leave the system without an active admin.
+    /// True when the change could leave the system without an active admin of every client.
     pub fn may_remove_admin(&self) -> bool {
-        self.role.is_some_and(|role| role != Role::Admin) || self.is_active == Some(false)
+        self.role.is_some_and(|role| role != Role::Admin)
+            || self.is_active == Some(false)
+            || self.scope.as_ref().is_some_and(|scope| !scope.is_all())
     }
 
     /// True when the change ends the user's right to their current sessions.

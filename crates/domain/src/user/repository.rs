@@ -17,9 +17,12 @@ pub enum UserWriteError {
     /// No user has this id.
     #[error("user not found")]
     NotFound,
-    /// The change would leave no active admin.
-    #[error("the last active admin cannot be removed, deactivated or demoted")]
+    /// The change would leave no active admin of every client.
+    #[error("the last active admin cannot be removed, deactivated, demoted or limited to clients")]
     LastActiveAdmin,
+    /// A client of the user's scope does not exist.
+    #[error("unknown client in the scope")]
+    UnknownClient,
     /// The store failed.
     #[error(transparent)]
     Port(#[from] PortError),

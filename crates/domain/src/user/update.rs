@@ -7,6 +7,7 @@ use super::{
 use crate::PortError;
 use crate::audit::AuditRecord;
 use crate::auth::{Actor, Capability, RevocationReason};
+use crate::tenancy::Scope;
 
 /// A new password, with the current one when users change their own.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct UpdateUserRequest {
     pub full_name: Option<Option<FullName>>,
     /// A new role (admins only).
     pub role: Option<Role>,
+    /// A new scope (admins only).
+    pub scope: Option<Scope>,
     /// Activate or deactivate (admins only).
     pub is_active: Option<bool>,
     /// A new password.
@@ -42,6 +45,7 @@ impl UpdateUserRequest {
             ("email", self.email.is_some()),
             ("full_name", self.full_name.is_some()),
             ("role", self.role.is_some()),
+            ("client_ids", self.scope.is_some()),
             ("is_active", self.is_active.is_some()),
             ("password", self.password.is_some()),
         ]
@@ -51,7 +55,10 @@ impl UpdateUserRequest {
     }
 
     fn touches_admin_fields(&self) -> bool {
-        self.username.is_some() || self.role.is_some() || self.is_active.is_some()
+        self.username.is_some()
+            || self.role.is_some()
+            || self.scope.is_some()
+            || self.is_active.is_some()
     }
 }
 
@@ -70,9 +77,14 @@ pub enum UpdateUserError {
     /// Another user has this email.
     #[error("email is taken")]
     EmailTaken,
-    /// The change would leave no active admin.
-    #[error("the last active admin cannot be demoted or deactivated")]
+    /// The change would leave no active admin of every client.
+    #[error(
+        "the last active admin of every client cannot be demoted, deactivated or limited to clients"
+    )]
     LastActiveAdmin,
+    /// A client of the new scope does not exist.
+    #[error("client_ids names a client that does not exist")]
+    UnknownClient,
     /// Changing one's own password needs the current one.
     #[error("the current password is required to change your own password")]
     CurrentPasswordRequired,
@@ -91,6 +103,7 @@ impl From<UserWriteError> for UpdateUserError {
             UserWriteError::EmailTaken => Self::EmailTaken,
             UserWriteError::NotFound => Self::NotFound,
             UserWriteError::LastActiveAdmin => Self::LastActiveAdmin,
+            UserWriteError::UnknownClient => Self::UnknownClient,
             UserWriteError::Port(port) => Self::Port(port),
         }
     }
@@ -117,6 +130,7 @@ impl UserService {
             email: request.email,
             full_name: request.full_name,
             role: request.role,
+            scope: request.scope,
             is_active: request.is_active,
             password_hash,
         };
@@ -151,7 +165,7 @@ impl UserService {
         id: UserId,
         request: &UpdateUserRequest,
     ) -> Result<(), UpdateUserError> {
-        if actor.can(Capability::Administer) {
+        if actor.can_globally(Capability::Administer) {
             return Ok(());
         }
         if !actor.is(id) {
@@ -161,7 +175,7 @@ impl UserService {
         }
         if request.touches_admin_fields() {
             return Err(UpdateUserError::Forbidden(
-                "only admins may change a username, role or active flag",
+                "only admins may change a username, role, client scope or active flag",
             ));
         }
         Ok(())
