@@ -121,6 +121,7 @@ fn routes_and_document(
         .app_data(web::Data::new(state.scripts.clone()))
         .app_data(web::Data::new(state.policies.clone()))
         .app_data(web::Data::new(state.audit.clone()))
+        .app_data(web::Data::new(state.tenancy.clone()))
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(body_limit))
         .app_data(json_config().limit(body_limit))

@@ -11,6 +11,7 @@ mod policy;
 pub(crate) mod rules;
 mod script;
 mod telemetry;
+mod tenancy;
 mod token;
 mod user;
 
@@ -32,5 +33,6 @@ pub use script::{ScriptResponse, ScriptRunResponse};
 pub use telemetry::{
     AgentStateResponse, AlertResponse, DiskPointResponse, InventoryResponse, MetricPointResponse,
 };
+pub use tenancy::{AgentCountsResponse, ClientResponse, SiteResponse};
 pub use token::{ChallengeResponse, LoginAnswer, TokenResponse, token_answer};
-pub use user::{RoleDto, UserResponse};
+pub use user::{RoleDto, UserResponse, client_ids, scope_of};

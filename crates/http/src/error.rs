@@ -7,6 +7,7 @@ mod domain;
 mod extractors;
 mod gateway;
 mod library;
+mod tenancy;
 mod two_factor;
 
 use std::borrow::Cow;

@@ -13,7 +13,9 @@ pub use agent_headers::AgentHeaders;
 pub(crate) use auth::act_as;
 pub(crate) use auth::authenticate;
 pub(crate) use auth::two_factor_required;
-pub use auth::{Administer, Authorized, BearerToken, Enrolling, Operate, Read, Requirement};
+pub use auth::{
+    Administer, Authorized, BearerToken, Enrolling, Global, Operate, Read, Requirement,
+};
 pub use client_certificate::{
     ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,
 };

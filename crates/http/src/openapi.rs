@@ -72,6 +72,10 @@ pub(crate) fn base() -> OpenApi {
             ),
             tag("users", "Users and roles"),
             tag("agents", "Managed machines"),
+            tag(
+                "clients",
+                "Clients (the MSP's customers) and their sites (/sites), with their agents' counts",
+            ),
             tag("enrollment-tokens", "Tokens that let agents enroll"),
             tag("executions", "Commands sent to agents and their results"),
             tag("alerts", "Alerts raised by agents"),

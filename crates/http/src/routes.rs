@@ -12,6 +12,7 @@ pub mod integrations;
 pub mod policies;
 pub mod scripts;
 pub mod settings;
+pub mod tenancy;
 pub mod users;
 
 use utoipa_actix_web::scope;
@@ -54,6 +55,7 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(agents::review::approve_agent)
                 .service(agents::review::reject_agent)
                 .service(agents::update::update_agent)
+                .service(agents::site::move_agent)
                 .service(agents::delete::delete_agent)
                 .service(agents::renew_cert::renew_cert)
                 .service(agents::action::agent_action)
@@ -61,6 +63,22 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(agents::telemetry::agent_state)
                 .service(agents::telemetry::agent_software)
                 .service(agents::telemetry::agent_updates),
+        )
+        .service(
+            scope::scope("/clients")
+                .service(tenancy::clients::list_clients)
+                .service(tenancy::clients::create_client)
+                .service(tenancy::clients::get_client)
+                .service(tenancy::clients::rename_client)
+                .service(tenancy::clients::delete_client)
+                .service(tenancy::clients::list_sites)
+                .service(tenancy::clients::create_site),
+        )
+        .service(
+            scope::scope("/sites")
+                .service(tenancy::sites::get_site)
+                .service(tenancy::sites::rename_site)
+                .service(tenancy::sites::delete_site),
         )
         .service(
             scope::scope("/executions")

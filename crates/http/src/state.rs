@@ -11,6 +11,7 @@ use slimrmm_domain::notification::IntegrationService;
 use slimrmm_domain::policy::PolicyService;
 use slimrmm_domain::script::ScriptService;
 use slimrmm_domain::telemetry::TelemetryService;
+use slimrmm_domain::tenancy::TenancyService;
 
 use crate::extract::ClientCertificateSource;
 use crate::gateway::{Connections, EventHub};
@@ -86,6 +87,8 @@ pub struct AppState {
     pub scripts: ScriptService,
     /// Patch policies.
     pub policies: PolicyService,
+    /// Clients and sites.
+    pub tenancy: TenancyService,
     /// The agents connected to this process.
     pub connections: Arc<Connections>,
     /// Live events for this process's subscribers.

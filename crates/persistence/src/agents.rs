@@ -19,6 +19,7 @@ use slimrmm_domain::agent::{
 };
 use slimrmm_domain::enrollment::{CertificateRecord, CertificateSerial};
 use slimrmm_domain::list::Page;
+use slimrmm_domain::tenancy::{ClientId, Scope, SiteId};
 use slimrmm_domain::user::UserId;
 
 use crate::Database;
@@ -74,12 +75,38 @@ impl AgentRepository for PgAgentRepository {
         write::reinstall(&self.db, id, facts, secrets, certificate, now).await
     }
 
-    async fn list(&self, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
-        list::list(&self.db, query).await
+    async fn list(&self, scope: &Scope, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
+        list::list(&self.db, scope, query).await
     }
 
-    async fn select(&self, selector: &AgentSelector) -> Result<Vec<Target>, PortError> {
-        select::select(&self.db, selector).await
+    async fn select(
+        &self,
+        scope: &Scope,
+        selector: &AgentSelector,
+    ) -> Result<Vec<Target>, PortError> {
+        select::select(&self.db, scope, selector).await
+    }
+
+    async fn ids_of(&self, clients: &[ClientId]) -> Result<Vec<AgentId>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let ids: Vec<i64> = clients.iter().map(|client| client.0).collect();
+        let uuids: Vec<uuid::Uuid> = agents::table
+            .filter(agents::deleted_at.is_null())
+            .filter(agents::client_id.eq_any(ids))
+            .select(agents::uuid)
+            .load(&mut conn)
+            .await
+            .map_err(query_error)?;
+        Ok(uuids.into_iter().map(AgentId).collect())
+    }
+
+    async fn move_to(
+        &self,
+        id: AgentId,
+        site: SiteId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Agent>, PortError> {
+        write::move_to(&self.db, id, site, now).await
     }
 
     async fn transition(

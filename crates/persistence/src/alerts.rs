@@ -11,6 +11,7 @@ use slimrmm_domain::alert::{Alert, AlertId, AlertListQuery, AlertRepository};
 use slimrmm_domain::list::Page;
 use slimrmm_domain::notification::{Notification, Severity};
 use slimrmm_domain::protocol::ThresholdAlert;
+use slimrmm_domain::tenancy::Scope;
 use slimrmm_domain::user::UserId;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ use crate::Database;
 use crate::error::query_error;
 use crate::outbox::enqueue;
 use crate::schema::alerts;
-use crate::sql::{load_page, sorted};
+use crate::sql::{in_scope, load_page, sorted};
 
 /// Alerts in PostgreSQL.
 #[derive(Clone)]
@@ -69,8 +70,8 @@ impl From<AlertRow> for Alert {
     }
 }
 
-fn filtered(query: &AlertListQuery) -> alerts::BoxedQuery<'static, Pg> {
-    let mut selection = alerts::table.into_boxed();
+fn filtered(scope: &Scope, query: &AlertListQuery) -> alerts::BoxedQuery<'static, Pg> {
+    let mut selection = in_scope!(alerts::table.into_boxed(), alerts::agent_uuid, scope);
     if let Some(agent) = query.filter.agent {
         selection = selection.filter(alerts::agent_uuid.eq(agent.0));
     }
@@ -132,17 +133,30 @@ impl AlertRepository for PgAlertRepository {
         Ok(row.into())
     }
 
-    async fn list(&self, query: &AlertListQuery) -> Result<Page<Alert>, PortError> {
+    async fn list(&self, scope: &Scope, query: &AlertListQuery) -> Result<Page<Alert>, PortError> {
         let mut conn = self.db.conn().await?;
         let ordered = sorted!(
-            filtered(query),
+            filtered(scope, query),
             query.sort_order,
             alerts::raised_at,
             alerts::id
         )
         .select(AlertRow::as_select());
-        let page = load_page(&mut conn, query.page, filtered(query).count(), ordered).await?;
+        let total = filtered(scope, query).count();
+        let page = load_page(&mut conn, query.page, total, ordered).await?;
         Ok(page.map(Alert::from))
+    }
+
+    async fn find(&self, id: AlertId) -> Result<Option<Alert>, PortError> {
+        let mut conn = self.db.conn().await?;
+        let row: Option<AlertRow> = alerts::table
+            .find(id.0)
+            .select(AlertRow::as_select())
+            .first(&mut conn)
+            .await
+            .optional()
+            .map_err(query_error)?;
+        Ok(row.map(Alert::from))
     }
 
     async fn acknowledge(

@@ -13,6 +13,7 @@ use slimrmm_domain::enrollment::{
     EnrollmentTokenSort, NewEnrollmentToken, TokenName,
 };
 use slimrmm_domain::list::Page;
+use slimrmm_domain::tenancy::SiteId;
 use slimrmm_domain::user::UserId;
 
 use crate::Database;
@@ -47,6 +48,7 @@ struct TokenRow {
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
+    site_id: i64,
 }
 
 impl TokenRow {
@@ -56,6 +58,7 @@ impl TokenRow {
             name: TokenName::parse(&self.name).map_err(|e| corrupt("token name", e))?,
             auto_approve: self.auto_approve,
             tags: Tags::parse(&self.tags).map_err(|e| corrupt("token tags", e))?,
+            site: SiteId(self.site_id),
             max_uses: self.max_uses.map(i32::unsigned_abs),
             uses: self.uses.unsigned_abs(),
             expires_at: self.expires_at,
@@ -103,6 +106,7 @@ impl EnrollmentTokenRepository for PgEnrollmentTokenRepository {
                 enrollment_tokens::auto_approve.eq(token.auto_approve),
                 enrollment_tokens::tags.eq(token.tags.to_strings()),
                 enrollment_tokens::max_uses.eq(max_uses),
+                enrollment_tokens::site_id.eq(token.site.0),
                 enrollment_tokens::expires_at.eq(token.expires_at),
                 enrollment_tokens::created_by.eq(token.created_by.0),
                 enrollment_tokens::created_at.eq(now),

@@ -61,6 +61,16 @@ pub(crate) fn violated_unique_index(error: &DieselError) -> Option<&str> {
     }
 }
 
+/// The name of the foreign key a statement violated, if that is why it failed.
+pub(crate) fn violated_foreign_key(error: &DieselError) -> Option<&str> {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
+            info.constraint_name()
+        }
+        _ => None,
+    }
+}
+
 /// Data in the database that the domain refuses: a bug or a hand edit.
 pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> PortError {
     PortError::Unexpected(anyhow::anyhow!("stored {what} is invalid: {error}"))

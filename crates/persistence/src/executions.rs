@@ -18,11 +18,12 @@ use slimrmm_domain::execution::{
     NewExecution, ProcessId, ReplyOutcome,
 };
 use slimrmm_domain::list::Page;
+use slimrmm_domain::tenancy::Scope;
 
 use crate::Database;
 use crate::error::query_error;
 use crate::schema::executions;
-use crate::sql::{load_page, sorted};
+use crate::sql::{in_scope, load_page, sorted};
 use failures::notify_failures;
 pub(crate) use insert::insert_executions;
 pub(crate) use row::ExecutionRow;
@@ -49,8 +50,12 @@ pub(crate) fn rows(rows: Vec<ExecutionRow>) -> Result<Vec<Execution>, PortError>
     Ok(executions)
 }
 
-fn filtered(query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
-    let mut selection = executions::table.into_boxed();
+fn filtered(scope: &Scope, query: &ExecutionListQuery) -> executions::BoxedQuery<'static, Pg> {
+    let mut selection = in_scope!(
+        executions::table.into_boxed(),
+        executions::agent_uuid,
+        scope
+    );
     if let Some(agent) = query.filter.agent {
         selection = selection.filter(executions::agent_uuid.eq(agent.0));
     }
@@ -176,19 +181,28 @@ impl ExecutionRepository for PgExecutionRepository {
             .transpose()
     }
 
-    async fn list(&self, query: &ExecutionListQuery) -> Result<Page<Execution>, PortError> {
+    async fn list(
+        &self,
+        scope: &Scope,
+        query: &ExecutionListQuery,
+    ) -> Result<Page<Execution>, PortError> {
         let mut conn = self.db.conn().await?;
         let order = query.sort_order;
         let ordered = sorted!(
-            filtered(query),
+            filtered(scope, query),
             order,
             executions::created_at,
             executions::id
         )
         .select(ExecutionRow::as_select());
-        load_page(&mut conn, query.page, filtered(query).count(), ordered)
-            .await?
-            .try_map(ExecutionRow::into_domain)
+        load_page(
+            &mut conn,
+            query.page,
+            filtered(scope, query).count(),
+            ordered,
+        )
+        .await?
+        .try_map(ExecutionRow::into_domain)
     }
 
     async fn cancel(

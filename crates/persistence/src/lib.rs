@@ -33,6 +33,7 @@ mod server_secrets;
 mod sessions;
 mod sql;
 mod telemetry;
+mod tenancy;
 mod two_factor;
 mod users;
 
@@ -62,5 +63,6 @@ pub use security_policy::PgSecurityPolicyRepository;
 pub use server_secrets::ServerSecrets;
 pub use sessions::PgSessionRepository;
 pub use telemetry::PgTelemetry;
+pub use tenancy::PgTenancyRepository;
 pub use two_factor::{PgLoginChallengeRepository, PgTwoFactorRepository};
 pub use users::PgUserRepository;

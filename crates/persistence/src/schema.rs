@@ -13,6 +13,33 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         last_login_at -> Nullable<Timestamptz>,
+        all_clients -> Bool,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Int8,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Int8,
+        client_id -> Int8,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    user_clients (user_id, client_id) {
+        user_id -> Int8,
+        client_id -> Int8,
     }
 }
 
@@ -61,6 +88,7 @@ diesel::table! {
         created_by -> Nullable<Int8>,
         created_at -> Timestamptz,
         last_used_at -> Nullable<Timestamptz>,
+        site_id -> Int8,
     }
 }
 
@@ -87,6 +115,8 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         maintenance -> Bool,
         overdue_at -> Nullable<Timestamptz>,
+        site_id -> Nullable<Int8>,
+        client_id -> Nullable<Int8>,
     }
 }
 
@@ -385,3 +415,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_recovery_codes,
     security_settings
 );
+diesel::joinable!(sites -> clients (client_id));
+diesel::joinable!(user_clients -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(clients, sites, agents, enrollment_tokens, alerts);
+diesel::allow_tables_to_appear_in_same_query!(users, user_clients);
+diesel::allow_tables_to_appear_in_same_query!(agents, executions);

@@ -39,9 +39,10 @@ fn agent_uuid(i: usize) -> Uuid {
 fn seed(db: &TestDatabase, count: usize) {
     db.execute(&format!(
         "INSERT INTO agents (uuid, hostname, os, arch, agent_version, status, registration_token_digest, \
-         reregistration_secret_digest, approved_at, created_at, updated_at) \
+         reregistration_secret_digest, approved_at, created_at, updated_at, site_id, client_id) \
          SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'sim-' || i, 'linux', 'x86_64', \
-         '2.3.14', 'offline', decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), now(), now(), now() \
+         '2.3.14', 'offline', decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), now(), now(), now(), \
+         (SELECT min(id) FROM sites), (SELECT min(id) FROM clients) \
          FROM generate_series(0, {count}) AS i"
     ));
     db.execute("VACUUM ANALYZE agents");

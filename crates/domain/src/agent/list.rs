@@ -1,4 +1,6 @@
-use super::{Agent, AgentOs, AgentService, AgentStatus, Tag};
+use std::collections::HashSet;
+
+use super::{Agent, AgentId, AgentOs, AgentService, AgentStatus, Tag};
 use crate::PortError;
 use crate::auth::{Actor, Capability};
 use crate::list::{ListQuery, Page};
@@ -53,6 +55,24 @@ pub enum ListAgentsError {
 }
 
 impl AgentService {
+    /// The agents `actor` may see, for filtering a stream of events: `None` when they see
+    /// every agent (a user of every client), else the live agents of their clients as they are
+    /// now (callers refresh it now and then to follow enrollments and moves).
+    pub async fn visible_agents(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<HashSet<AgentId>>, ListAgentsError> {
+        if !actor.can(Capability::Read) {
+            return Err(ListAgentsError::Forbidden);
+        }
+        match actor.scope().restriction() {
+            None => Ok(None),
+            Some(clients) => Ok(Some(
+                self.agents.ids_of(&clients).await?.into_iter().collect(),
+            )),
+        }
+    }
+
     /// One page of agents (every role may read).
     pub async fn list(
         &self,

@@ -8,7 +8,7 @@ use super::{
 use crate::PortError;
 use crate::enrollment::{CertificateRecord, CertificateSerial};
 use crate::list::Page;
-use crate::tenancy::{Scope, SiteId};
+use crate::tenancy::{ClientId, Scope, SiteId};
 use crate::user::UserId;
 
 /// An agent with the digests of its secrets, for the enrollment checks.
@@ -79,6 +79,9 @@ pub trait AgentRepository: Send + Sync {
         scope: &Scope,
         selector: &AgentSelector,
     ) -> Result<Vec<Target>, PortError>;
+
+    /// The live agents of the clients in `clients`.
+    async fn ids_of(&self, clients: &[ClientId]) -> Result<Vec<AgentId>, PortError>;
 
     /// Moves a live agent to another site (and that site's client); `None` when the agent or
     /// the site is gone.

@@ -97,6 +97,12 @@ pub struct AgentResponse {
     pub serial_number: Option<String>,
     /// Tags.
     pub tags: Vec<String>,
+    /// The site it is in.
+    #[schema(example = 7)]
+    pub site_id: i64,
+    /// The client of its site.
+    #[schema(example = 3)]
+    pub client_id: i64,
     /// Status.
     pub status: AgentStatusDto,
     /// `pending`, `approved` or `rejected`.
@@ -128,6 +134,8 @@ impl From<Agent> for AgentResponse {
             external_ip: agent.external_ip,
             serial_number: agent.serial_number,
             tags: agent.tags.to_strings(),
+            site_id: agent.site.0,
+            client_id: agent.client.0,
             status: agent.status.into(),
             enrollment_status: agent.status.enrollment(),
             approved_at: agent.approved_at,

@@ -16,6 +16,8 @@ pub struct EnrollmentTokenResponse {
     pub auto_approve: bool,
     /// Tags given to its agents.
     pub tags: Vec<String>,
+    /// The site its agents land in.
+    pub site_id: i64,
     /// How many agents it may enroll (unlimited when null).
     pub max_uses: Option<u32>,
     /// How many it has enrolled.
@@ -41,6 +43,7 @@ impl From<EnrollmentToken> for EnrollmentTokenResponse {
             name: token.name.as_str().to_owned(),
             auto_approve: token.auto_approve,
             tags: token.tags.to_strings(),
+            site_id: token.site.0,
             max_uses: token.max_uses,
             uses: token.uses,
             expires_at: token.expires_at,

@@ -1,6 +1,36 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use slimrmm_domain::tenancy::{ClientId, Scope};
 use slimrmm_domain::user::{Role, User};
+
+use crate::error::ApiError;
+
+/// The most clients one scope may list.
+pub const MAX_SCOPE_CLIENTS: usize = 1000;
+
+/// A scope as the API writes it: `null` for every client, else the client ids.
+pub fn client_ids(scope: &Scope) -> Option<Vec<i64>> {
+    scope
+        .restriction()
+        .map(|clients| clients.iter().map(|client| client.0).collect())
+}
+
+/// A scope as the API reads it from `field`: `null` for every client, else the listed ones.
+pub fn scope_of(field: &'static str, ids: Option<Vec<i64>>) -> Result<Scope, ApiError> {
+    let Some(ids) = ids else {
+        return Ok(Scope::All);
+    };
+    if ids.len() > MAX_SCOPE_CLIENTS {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("lists at most {MAX_SCOPE_CLIENTS} clients"),
+        ));
+    }
+    if ids.iter().any(|id| *id < 1) {
+        return Err(ApiError::invalid_field(field, "client ids are positive"));
+    }
+    Ok(Scope::clients(ids.into_iter().map(ClientId)))
+}
 use utoipa::ToSchema;
 
 /// A role: `viewer` reads, `technician` also acts on agents and runs scripts, `admin` also
@@ -53,6 +83,9 @@ pub struct UserResponse {
     pub full_name: Option<String>,
     /// Role.
     pub role: RoleDto,
+    /// The clients the role applies to; `null` for every client (present and future).
+    #[schema(example = json!(null))]
+    pub client_ids: Option<Vec<i64>>,
     /// Inactive users cannot sign in.
     pub is_active: bool,
     /// Creation time.
@@ -71,6 +104,7 @@ impl From<User> for UserResponse {
             email: user.email.map(|email| email.as_str().to_owned()),
             full_name: user.full_name.map(|name| name.as_str().to_owned()),
             role: user.role.into(),
+            client_ids: client_ids(&user.scope),
             is_active: user.is_active,
             created_at: user.created_at,
             updated_at: user.updated_at,

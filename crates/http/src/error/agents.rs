@@ -138,6 +138,7 @@ impl From<CreateTokenError> for ApiError {
             CreateTokenError::ExpiresInPast => {
                 Self::invalid_field("expires_at", "must be in the future")
             }
+            CreateTokenError::UnknownSite => Self::invalid_field("site_id", "names no site"),
             CreateTokenError::Port(port) => port.into(),
         }
     }

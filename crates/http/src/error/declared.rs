@@ -13,7 +13,8 @@ use actix_web::ResponseError;
 use serde_json::Value;
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{
-    DeleteAgentError, GetAgentError, ListAgentsError, ReviewAgentError, UpdateAgentError,
+    DeleteAgentError, GetAgentError, ListAgentsError, MoveAgentError, ReviewAgentError,
+    UpdateAgentError,
 };
 use slimrmm_domain::alert::AlertError;
 use slimrmm_domain::audit::AuditError;
@@ -33,6 +34,7 @@ use slimrmm_domain::notification::{Channel, IntegrationError};
 use slimrmm_domain::policy::{PolicyError, ReadRunsError, RunPolicyError, ScanPolicyError};
 use slimrmm_domain::script::{ExecuteScriptError, ScriptError};
 use slimrmm_domain::telemetry::MetricsError;
+use slimrmm_domain::tenancy::{ClientError, SiteError};
 use slimrmm_domain::user::{
     CreateUserError, DeleteUserError, GetUserError, ListUsersError, UpdateUserError,
 };
@@ -134,7 +136,7 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
     let forgot = every!(ForgotPasswordError; ; ForgotPasswordError::Port(_) => ForgotPasswordError::Port(port()));
     let reset = every!(ResetPasswordError; InvalidToken; ResetPasswordError::Port(_) => ResetPasswordError::Port(port()));
     let list_tokens = every!(ListTokensError; Forbidden; ListTokensError::Port(_) => ListTokensError::Port(port()));
-    let create_token = every!(CreateTokenError; Forbidden, ExpiresInPast; CreateTokenError::Port(_) => CreateTokenError::Port(port()));
+    let create_token = every!(CreateTokenError; Forbidden, ExpiresInPast, UnknownSite; CreateTokenError::Port(_) => CreateTokenError::Port(port()));
     let revoke_token = every!(RevokeTokenError; Forbidden, NotFound; RevokeTokenError::Port(_) => RevokeTokenError::Port(port()));
     let register = every!(RegisterError; KeyRequired, KeyInvalid, KeyRevoked, KeyExpired, KeyExhausted, UnknownAgent, WrongReregistrationSecret;
         RegisterError::Port(_) => RegisterError::Port(port()));
@@ -160,8 +162,9 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         PolicyError::Forbidden(_) => PolicyError::Forbidden("no"),
         PolicyError::Invalid(_) => PolicyError::Invalid(Vec::new()),
         PolicyError::Port(_) => PolicyError::Port(port()));
-    // Reading and deleting a policy cannot meet a name or a definition.
-    let policy_read = read(without(without(policy.clone(), 409), 422));
+    // Reading and deleting a policy cannot meet a name or a definition; reading is for
+    // users of every client, so a user limited to some is refused (403).
+    let policy_read = without(without(policy.clone(), 409), 422);
     let policy_delete = without(without(policy.clone(), 409), 422);
     let run_policy = every!(RunPolicyError; NotFound, NoTargets;
         RunPolicyError::Forbidden(_) => RunPolicyError::Forbidden("no"),
@@ -170,9 +173,9 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
     let scan = every!(ScanPolicyError; NotFound;
         ScanPolicyError::Forbidden(_) => ScanPolicyError::Forbidden("no"),
         ScanPolicyError::Port(_) => ScanPolicyError::Port(port()));
-    let runs = read(every!(ReadRunsError; PolicyNotFound, RunNotFound;
+    let runs = every!(ReadRunsError; PolicyNotFound, RunNotFound;
         ReadRunsError::Forbidden(_) => ReadRunsError::Forbidden("no"),
-        ReadRunsError::Port(_) => ReadRunsError::Port(port())));
+        ReadRunsError::Port(_) => ReadRunsError::Port(port()));
     let script = every!(ScriptError; NotFound, NameTaken;
         ScriptError::Forbidden(_) => ScriptError::Forbidden("no"),
         ScriptError::Invalid(_) => ScriptError::Invalid(Vec::new()),
@@ -186,16 +189,42 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         ExecScript::Port(_) => ExecScript::Port(port()));
     let list_users =
         every!(ListUsersError; Forbidden; ListUsersError::Port(_) => ListUsersError::Port(port()));
-    let create_user = every!(CreateUserError; Forbidden, UsernameTaken, EmailTaken; CreateUserError::Port(_) => CreateUserError::Port(port()));
+    let create_user = every!(CreateUserError; Forbidden, UsernameTaken, EmailTaken, UnknownClient; CreateUserError::Port(_) => CreateUserError::Port(port()));
     let get_user = every!(GetUserError; Forbidden, NotFound; GetUserError::Port(_) => GetUserError::Port(port()));
-    let update_user = every!(UpdUser; NotFound, UsernameTaken, EmailTaken, LastActiveAdmin, CurrentPasswordRequired, CurrentPasswordIncorrect;
+    let update_user = every!(UpdUser; NotFound, UsernameTaken, EmailTaken, LastActiveAdmin, UnknownClient, CurrentPasswordRequired, CurrentPasswordIncorrect;
         UpdUser::Forbidden(_) => UpdUser::Forbidden("no"),
         UpdUser::Port(_) => UpdUser::Port(port()));
+    let move_agent = every!(MoveAgentError; Forbidden, NotFound, UnknownSite;
+        MoveAgentError::Port(_) => MoveAgentError::Port(port()));
+    let client = every!(ClientError; NotFound, NameTaken;
+        ClientError::Forbidden(_) => ClientError::Forbidden("no"),
+        ClientError::HasAgents(_) => ClientError::HasAgents(1),
+        ClientError::Port(_) => ClientError::Port(port()));
+    let site = every!(SiteError; NameTaken;
+        SiteError::Forbidden(_) => SiteError::Forbidden("no"),
+        SiteError::NotFound(_) => SiteError::NotFound("site"),
+        SiteError::HasAgents(_) => SiteError::HasAgents(1),
+        SiteError::Port(_) => SiteError::Port(port()));
+    // Reads see what is in scope (every role reads; outside the scope is 404); a name is
+    // met by creating and renaming, agents by deleting.
+    let tenant_read = |statuses: &BTreeSet<u16>| read(without(statuses.clone(), 409));
+    let tenant_delete = |statuses: &BTreeSet<u16>| without(statuses.clone(), 422);
     let delete_user = every!(DelUser; Forbidden, CannotDeleteSelf, NotFound, LastActiveAdmin; DelUser::Port(_) => DelUser::Port(port()));
 
     vec![
         ("get", "/api/v1/agents", list_agents),
         ("get", "/api/v1/agents/{uuid}", get_agent),
+        ("put", "/api/v1/agents/{uuid}/site", move_agent),
+        ("get", "/api/v1/clients", without(tenant_read(&client), 404)),
+        ("post", "/api/v1/clients", without(client.clone(), 404)),
+        ("get", "/api/v1/clients/{id}", tenant_read(&client)),
+        ("put", "/api/v1/clients/{id}", client.clone()),
+        ("delete", "/api/v1/clients/{id}", tenant_delete(&client)),
+        ("get", "/api/v1/clients/{id}/sites", tenant_read(&site)),
+        ("post", "/api/v1/clients/{id}/sites", site.clone()),
+        ("get", "/api/v1/sites/{id}", tenant_read(&site)),
+        ("put", "/api/v1/sites/{id}", site.clone()),
+        ("delete", "/api/v1/sites/{id}", tenant_delete(&site)),
         ("patch", "/api/v1/agents/{uuid}", update_agent),
         ("delete", "/api/v1/agents/{uuid}", delete_agent),
         ("post", "/api/v1/agents/{uuid}/approve", review.clone()),

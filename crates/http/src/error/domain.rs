@@ -22,7 +22,7 @@ impl From<PortError> for ApiError {
     }
 }
 
-fn conflict(code: &'static str, error: impl ToString) -> ApiError {
+pub(super) fn conflict(code: &'static str, error: impl ToString) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, code, error.to_string())
 }
 
@@ -104,6 +104,9 @@ impl From<CreateUserError> for ApiError {
             CreateUserError::Forbidden => Self::forbidden(error.to_string()),
             CreateUserError::UsernameTaken => conflict("USERNAME_TAKEN", error),
             CreateUserError::EmailTaken => conflict("EMAIL_TAKEN", error),
+            CreateUserError::UnknownClient => {
+                Self::invalid_field("client_ids", "names a client that does not exist")
+            }
             CreateUserError::Port(port) => port.into(),
         }
     }
@@ -136,6 +139,9 @@ impl From<UpdateUserError> for ApiError {
             UpdateUserError::UsernameTaken => conflict("USERNAME_TAKEN", error),
             UpdateUserError::EmailTaken => conflict("EMAIL_TAKEN", error),
             UpdateUserError::LastActiveAdmin => conflict("LAST_ADMIN", error),
+            UpdateUserError::UnknownClient => {
+                Self::invalid_field("client_ids", "names a client that does not exist")
+            }
             UpdateUserError::CurrentPasswordRequired => Self::invalid_field(
                 "current_password",
                 "is required to change your own password",

@@ -18,6 +18,20 @@ pub trait Requirement: 'static {
     /// Whether a user the security policy requires to enrol a second factor may still call
     /// (only what enrolment needs).
     const WHILE_ENROLLING: bool = false;
+    /// Whether the operation reaches every client (a global object), so that only users of
+    /// every client may call it.
+    const GLOBAL: bool = false;
+}
+
+/// Capability `C` over every client: global objects (users, integrations, clients and sites,
+/// enrollment tokens, the security policy, patch policies, the script library's contents, the
+/// audit log). A user limited to some clients is refused (403) before the request is read.
+#[derive(Debug)]
+pub struct Global<C>(PhantomData<C>);
+
+impl<C: Requirement> Requirement for Global<C> {
+    const CAPABILITY: Capability = C::CAPABILITY;
+    const GLOBAL: bool = true;
 }
 
 /// Any signed-in user (viewers and up).
@@ -156,6 +170,11 @@ fn require<C: Requirement>(actor: Actor) -> Result<Authorized<C>, ApiError> {
             "your role ({}) may not do this",
             actor.user.role
         )));
+    }
+    if C::GLOBAL && !actor.can_globally(C::CAPABILITY) {
+        return Err(ApiError::forbidden(
+            "this reaches every client: only users of every client may do it",
+        ));
     }
     Ok(Authorized {
         actor,

@@ -58,7 +58,9 @@ fn token(req: &HttpRequest) -> Option<String> {
 /// `agent.enrolled`, `agent.heartbeat` (at most one per agent per second), `execution.updated`,
 /// `alert.raised`. Optional `?agent=<uuid>` filter. A subscriber too slow to keep up is
 /// disconnected (close code 1008); the session is re-checked every minute, so a sign-out ends
-/// the stream.
+/// the stream. A user limited to some clients receives only the events of their clients'
+/// agents (the set is re-read with the session, so an agent enrolled or moved into their
+/// clients is heard within a minute).
 #[utoipa::path(
     tag = "events",
     security(("access_token_query" = ["viewer"]), ("bearer" = ["viewer"])),
@@ -83,9 +85,12 @@ pub async fn events_socket(
             "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer",
         )
     })?;
-    if state.auth.authenticate(&token).await?.must_enrol {
+    let actor = state.auth.authenticate(&token).await?;
+    if actor.must_enrol {
         return Err(crate::extract::two_factor_required());
     }
+    // A user limited to some clients hears only about their agents.
+    let mut visible = visible_agents(&state, &actor).await?;
     let filter = match parameter(&req, "agent").as_deref() {
         Some(agent) => Some(
             agent
@@ -113,8 +118,11 @@ pub async fn events_socket(
             tokio::select! {
                 event = events.recv() => match event {
                     Ok(event) => {
-                        if filter.as_ref().is_none_or(|agent| event.agent.as_ref() == Some(agent))
-                            && session.text(event.json.to_string()).await.is_err()
+                        let wanted = filter.as_ref().is_none_or(|agent| event.agent.as_ref() == Some(agent));
+                        let allowed = visible.as_ref().is_none_or(|agents| {
+                            event.agent.as_ref().is_some_and(|agent| agents.contains(agent))
+                        });
+                        if wanted && allowed && session.text(event.json.to_string()).await.is_err()
                         {
                             break None;
                         }
@@ -135,8 +143,13 @@ pub async fn events_socket(
                     Some(Ok(_)) => {}
                 },
                 _ = recheck.tick() => {
-                    if state.auth.authenticate(&token).await.is_err() {
+                    let Ok(actor) = state.auth.authenticate(&token).await else {
                         break Some(CloseReason { code: CloseCode::Policy, description: Some("session ended".into()) });
+                    };
+                    // The scope may have changed, and agents enrolled or moved.
+                    match visible_agents(&state, &actor).await {
+                        Ok(now) => visible = now,
+                        Err(_) => break Some(CloseReason { code: CloseCode::Error, description: Some("scope unavailable".into()) }),
                     }
                 }
             }
@@ -144,4 +157,13 @@ pub async fn events_socket(
         let _ = session.close(reason).await;
     });
     Ok(response)
+}
+
+/// The uuids (as events carry them) of the agents `actor` may hear about; `None` for all.
+async fn visible_agents(
+    state: &AppState,
+    actor: &slimrmm_domain::auth::Actor,
+) -> Result<Option<std::collections::HashSet<String>>, ApiError> {
+    let visible = state.agents.visible_agents(actor).await?;
+    Ok(visible.map(|agents| agents.iter().map(ToString::to_string).collect()))
 }

@@ -8,5 +8,6 @@ pub mod list;
 pub mod register;
 pub mod renew_cert;
 pub mod review;
+pub mod site;
 pub mod telemetry;
 pub mod update;

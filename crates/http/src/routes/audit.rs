@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{ApiResponse, AuditEntryResponse, PageResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
+use crate::extract::{Administer, Authorized, Global, ListParams, ListParamsDoc};
 
 /// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -73,7 +73,7 @@ impl AuditFilterParams {
 #[get("")]
 pub async fn list_audit_logs(
     audit: web::Data<AuditService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     params: ListParams<AuditSort, AuditFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params

@@ -15,7 +15,7 @@ use crate::dto::{
     ApiResponse, IntegrationResponse, OutboxEntryResponse, PageResponse, TestResultResponse, ok,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc, ValidJson};
+use crate::extract::{Administer, Authorized, Global, ListParams, ListParamsDoc, ValidJson};
 
 /// SMTP settings. Alerts go to `recipients`; a password-reset mail goes to its user only.
 #[derive(Deserialize, Validate, ToSchema)]
@@ -90,7 +90,7 @@ pub struct PushoverBody {
 #[get("")]
 pub async fn list_integrations(
     integrations: web::Data<IntegrationService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
 ) -> Result<HttpResponse, ApiError> {
     let integrations = integrations.list(&caller.actor).await?;
     Ok(ok(integrations
@@ -114,7 +114,7 @@ pub async fn list_integrations(
 #[put("/smtp")]
 pub async fn put_smtp(
     integrations: web::Data<IntegrationService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     body: ValidJson<SmtpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -153,7 +153,7 @@ pub async fn put_smtp(
 #[put("/pushover")]
 pub async fn put_pushover(
     integrations: web::Data<IntegrationService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     body: ValidJson<PushoverBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
@@ -190,7 +190,7 @@ pub async fn put_pushover(
 #[post("/{name}/test")]
 pub async fn test_integration(
     integrations: web::Data<IntegrationService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let channel = name
@@ -256,7 +256,7 @@ impl OutboxFilterParams {
 #[get("")]
 pub async fn list_notifications(
     integrations: web::Data<IntegrationService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     params: ListParams<OutboxSort, OutboxFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params

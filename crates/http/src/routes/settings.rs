@@ -8,7 +8,7 @@ use validator::Validate;
 
 use crate::dto::{ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ValidJson};
+use crate::extract::{Administer, Authorized, Global, ValidJson};
 
 /// The security policy.
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -40,7 +40,7 @@ impl From<SecurityPolicy> for SecurityPolicyBody {
 #[get("/security")]
 pub async fn get_security_policy(
     auth: web::Data<AuthService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = auth.security_policy(&caller.actor).await?;
     Ok(ok(SecurityPolicyBody::from(policy)))
@@ -62,7 +62,7 @@ pub async fn get_security_policy(
 #[put("/security")]
 pub async fn put_security_policy(
     auth: web::Data<AuthService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     body: ValidJson<SecurityPolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = SecurityPolicy {

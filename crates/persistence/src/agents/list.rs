@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{Agent, AgentListQuery, AgentSort};
 use slimrmm_domain::list::{Page, SortOrder};
+use slimrmm_domain::tenancy::Scope;
 
 use super::row::AgentRow;
 use crate::Database;
@@ -34,10 +35,20 @@ pub(super) fn prefixes(term: &str) -> Prefixes {
     }
 }
 
-fn filtered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
+fn filtered(scope: &Scope, query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
     let mut selection = agents::table
         .filter(agents::deleted_at.is_null())
         .into_boxed();
+    if let Some(clients) = scope.restriction() {
+        let ids: Vec<i64> = clients.iter().map(|client| client.0).collect();
+        selection = selection.filter(agents::client_id.eq_any(ids));
+    }
+    if let Some(client) = query.filter.client {
+        selection = selection.filter(agents::client_id.eq(client.0));
+    }
+    if let Some(site) = query.filter.site {
+        selection = selection.filter(agents::site_id.eq(site.0));
+    }
     if let Some(status) = query.filter.status {
         selection = selection.filter(agents::status.eq(status.as_str()));
     }
@@ -64,10 +75,21 @@ fn filtered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
 }
 
 /// The total: from the trigger-maintained `agent_counts` when only status and os filter the
-/// list, by counting otherwise.
-async fn total(conn: &mut AsyncPgConnection, query: &AgentListQuery) -> QueryResult<i64> {
-    if query.search.is_some() || query.filter.tag.is_some() {
-        return filtered(query).count().get_result(conn).await;
+/// list of a user of every client, by counting otherwise (a scoped user's agents are counted
+/// through the client index).
+async fn total(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    query: &AgentListQuery,
+) -> QueryResult<i64> {
+    let filter = &query.filter;
+    if query.search.is_some()
+        || filter.tag.is_some()
+        || filter.client.is_some()
+        || filter.site.is_some()
+        || !scope.is_all()
+    {
+        return filtered(scope, query).count().get_result(conn).await;
     }
     let mut counts = agent_counts::table.into_boxed();
     if let Some(status) = query.filter.status {
@@ -84,8 +106,8 @@ async fn total(conn: &mut AsyncPgConnection, query: &AgentListQuery) -> QueryRes
 
 /// Every sort is by its key then uuid, both in the same direction, so that it walks its
 /// `(key, uuid)` index forwards or backwards.
-fn ordered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
-    let selection = filtered(query);
+fn ordered(scope: &Scope, query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
+    let selection = filtered(scope, query);
     match query.sort_by {
         AgentSort::Hostname => sorted!(
             selection,
@@ -121,21 +143,25 @@ fn ordered(query: &AgentListQuery) -> agents::BoxedQuery<'static, Pg> {
     .offset(i64::try_from(query.page.offset()).unwrap_or(i64::MAX))
 }
 
-pub(super) async fn list(db: &Database, query: &AgentListQuery) -> Result<Page<Agent>, PortError> {
+pub(super) async fn list(
+    db: &Database,
+    scope: &Scope,
+    query: &AgentListQuery,
+) -> Result<Page<Agent>, PortError> {
     let mut conn = db.conn().await?;
     let (rows, total) = if let Some(term) = &query.search {
-        let (rows, matches) = super::search::page(&mut conn, query, term)
+        let (rows, matches) = super::search::page(&mut conn, scope, query, term)
             .await
             .map_err(query_error)?;
         let total = match matches {
             Some(matches) => matches,
             // Past the last page: the window saw no rows, so count separately.
-            None => total(&mut conn, query).await.map_err(query_error)?,
+            None => total(&mut conn, scope, query).await.map_err(query_error)?,
         };
         (rows, total)
     } else {
-        let total = total(&mut conn, query).await.map_err(query_error)?;
-        let rows: Vec<AgentRow> = ordered(query)
+        let total = total(&mut conn, scope, query).await.map_err(query_error)?;
+        let rows: Vec<AgentRow> = ordered(scope, query)
             .select(AgentRow::as_select())
             .load(&mut conn)
             .await

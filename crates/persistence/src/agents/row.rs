@@ -7,6 +7,7 @@ use slimrmm_domain::agent::{
     StoredAgent, Tags,
 };
 use slimrmm_domain::auth::TokenDigest;
+use slimrmm_domain::tenancy::{ClientId, SiteId};
 use uuid::Uuid;
 
 use crate::error::corrupt;
@@ -32,6 +33,8 @@ pub(super) struct AgentRow {
     updated_at: DateTime<Utc>,
     maintenance: bool,
     overdue_at: Option<DateTime<Utc>>,
+    site_id: Option<i64>,
+    client_id: Option<i64>,
 }
 
 impl AgentRow {
@@ -54,6 +57,15 @@ impl AgentRow {
             external_ip: self.external_ip,
             serial_number: self.serial_number,
             tags: Tags::parse(&self.tags).map_err(|e| corrupt("agent tags", e))?,
+            // Only deleted agents, which no reader sees, have no site.
+            site: SiteId(
+                self.site_id
+                    .ok_or_else(|| corrupt("agent site", "missing"))?,
+            ),
+            client: ClientId(
+                self.client_id
+                    .ok_or_else(|| corrupt("agent client", "missing"))?,
+            ),
             status: self
                 .status
                 .parse()

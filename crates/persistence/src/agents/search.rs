@@ -10,6 +10,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::agent::{AgentListQuery, AgentSort};
 use slimrmm_domain::list::{SearchTerm, SortOrder};
+use slimrmm_domain::tenancy::Scope;
 
 use super::list::{SEARCH_EXPRESSION, prefixes};
 use super::row::AgentRow;
@@ -17,7 +18,7 @@ use crate::sql::contains_pattern;
 
 const COLUMNS: &str = "uuid, a.hostname, a.display_name, a.os, a.arch, a.agent_version, a.external_ip, \
                        a.serial_number, a.tags, a.status, a.approved_at, a.last_seen_at, a.created_at, a.updated_at, \
-                       a.maintenance, a.overdue_at";
+                       a.maintenance, a.overdue_at, a.site_id, a.client_id";
 
 #[derive(QueryableByName)]
 struct Matched {
@@ -48,6 +49,7 @@ fn sort(sort: AgentSort, order: SortOrder) -> (&'static str, &'static str) {
 /// The page and the number of matches (`None` when the page is past the last match).
 pub(super) async fn page(
     conn: &mut AsyncPgConnection,
+    scope: &Scope,
     query: &AgentListQuery,
     term: &SearchTerm,
 ) -> QueryResult<(Vec<AgentRow>, Option<i64>)> {
@@ -81,6 +83,16 @@ pub(super) async fn page(
     if query.filter.tag.is_some() {
         placeholder(&mut text, " AND tags @> ?");
     }
+    let clients = scope.restriction();
+    if clients.is_some() {
+        placeholder(&mut text, " AND client_id = ANY(?)");
+    }
+    if query.filter.client.is_some() {
+        placeholder(&mut text, " AND client_id = ?");
+    }
+    if query.filter.site.is_some() {
+        placeholder(&mut text, " AND site_id = ?");
+    }
     let order = format!("sort_key {direction}, uuid {uuid_direction}");
     text.push_str(&format!(
         "), page AS (SELECT uuid, sort_key, count(*) OVER () AS total FROM matches ORDER BY {order}"
@@ -108,6 +120,16 @@ pub(super) async fn page(
     }
     if let Some(tag) = &query.filter.tag {
         statement = statement.bind::<Array<Text>, _>(vec![tag.as_str().to_owned()]);
+    }
+    if let Some(clients) = clients {
+        let ids: Vec<i64> = clients.iter().map(|client| client.0).collect();
+        statement = statement.bind::<Array<BigInt>, _>(ids);
+    }
+    if let Some(client) = query.filter.client {
+        statement = statement.bind::<BigInt, _>(client.0);
+    }
+    if let Some(site) = query.filter.site {
+        statement = statement.bind::<BigInt, _>(site.0);
     }
     let offset = i64::try_from(query.page.offset()).unwrap_or(i64::MAX);
     let rows: Vec<Matched> = statement

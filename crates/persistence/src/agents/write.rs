@@ -8,6 +8,7 @@ use slimrmm_domain::agent::{
 };
 use slimrmm_domain::enrollment::CertificateRecord;
 use slimrmm_domain::notification::Notification;
+use slimrmm_domain::tenancy::SiteId;
 use slimrmm_domain::user::UserId;
 
 use super::certificates;
@@ -15,7 +16,7 @@ use super::row::AgentRow;
 use crate::Database;
 use crate::error::{TxError, query_error};
 use crate::outbox::enqueue;
-use crate::schema::{agents, enrollment_tokens};
+use crate::schema::{agents, enrollment_tokens, sites};
 
 fn live(
     id: AgentId,
@@ -38,7 +39,7 @@ pub(super) async fn enroll(
     let mut conn = db.conn().await?;
     let row = conn
         .transaction(async |conn| {
-            let taken = diesel::update(
+            let site: Option<i64> = diesel::update(
                 enrollment_tokens::table.filter(
                     enrollment_tokens::id
                         .eq(agent.enrollment_token.0)
@@ -61,11 +62,19 @@ pub(super) async fn enroll(
                 enrollment_tokens::uses.eq(enrollment_tokens::uses + 1),
                 enrollment_tokens::last_used_at.eq(now),
             ))
-            .execute(conn)
-            .await?;
-            if taken == 0 {
+            .returning(enrollment_tokens::site_id)
+            .get_result(conn)
+            .await
+            .optional()?;
+            // The token's site as stored now is where the agent lands.
+            let Some(site) = site else {
                 return Err(TxError::Rule(EnrollAgentError::TokenNoLongerValid));
-            }
+            };
+            let client: i64 = sites::table
+                .find(site)
+                .select(sites::client_id)
+                .get_result(conn)
+                .await?;
             let row: AgentRow = diesel::insert_into(agents::table)
                 .values((
                     agents::uuid.eq(agent.id.0),
@@ -86,6 +95,8 @@ pub(super) async fn enroll(
                         .0
                         .as_slice()),
                     agents::enrollment_token_id.eq(agent.enrollment_token.0),
+                    agents::site_id.eq(site),
+                    agents::client_id.eq(client),
                     agents::approved_at.eq(agent.status.is_approved().then_some(now)),
                     agents::created_at.eq(now),
                     agents::updated_at.eq(now),
@@ -247,4 +258,32 @@ pub(super) async fn delete(
     })
     .await
     .map_err(query_error)
+}
+
+/// Moves a live agent to `site` and its client, in one statement (the site's client is read in
+/// it, so the pair stays true).
+pub(super) async fn move_to(
+    db: &Database,
+    id: AgentId,
+    site: SiteId,
+    now: DateTime<Utc>,
+) -> Result<Option<Agent>, PortError> {
+    let mut conn = db.conn().await?;
+    let client = sites::table
+        .find(site.0)
+        .select(sites::client_id)
+        .single_value();
+    let row: Option<AgentRow> = diesel::update(live(id))
+        .filter(diesel::dsl::exists(sites::table.find(site.0)))
+        .set((
+            agents::site_id.eq(site.0),
+            agents::client_id.eq(client),
+            agents::updated_at.eq(now),
+        ))
+        .returning(AgentRow::as_returning())
+        .get_result(&mut conn)
+        .await
+        .optional()
+        .map_err(query_error)?;
+    row.map(AgentRow::into_domain).transpose()
 }

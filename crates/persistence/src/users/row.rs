@@ -5,6 +5,11 @@ use slimrmm_domain::user::{
     Email, FullName, PasswordHash, User, UserCredentials, UserId, Username,
 };
 
+use diesel::dsl::sql;
+use diesel::expression::SqlLiteral;
+use diesel::sql_types::{Array, BigInt};
+use slimrmm_domain::tenancy::{ClientId, Scope};
+
 use crate::error::corrupt;
 use crate::schema::users;
 
@@ -21,6 +26,17 @@ pub(crate) struct UserRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
+    all_clients: bool,
+    #[diesel(select_expression = scope_clients())]
+    #[diesel(select_expression_type = SqlLiteral<Array<BigInt>>)]
+    client_ids: Vec<i64>,
+}
+
+/// The clients of a user's scope, read in the same statement as the user.
+fn scope_clients() -> SqlLiteral<Array<BigInt>> {
+    sql::<Array<BigInt>>(
+        "array(SELECT client_id FROM user_clients WHERE user_clients.user_id = users.id)",
+    )
 }
 
 impl UserRow {
@@ -41,6 +57,11 @@ impl UserRow {
                 .transpose()
                 .map_err(|e| corrupt("full name", e))?,
             role: self.role.parse().map_err(|e| corrupt("role", e))?,
+            scope: if self.all_clients {
+                Scope::All
+            } else {
+                Scope::clients(self.client_ids.into_iter().map(ClientId))
+            },
             is_active: self.is_active,
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -1,12 +1,13 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use slimrmm_domain::tenancy::Scope;
 use slimrmm_domain::user::{NewUser, Role, User, UserChanges, UserId, UserWriteError};
 
 use super::UserRow;
 use crate::Database;
-use crate::error::{TxError, query_error, violated_unique_index};
-use crate::schema::users;
+use crate::error::{TxError, query_error, violated_foreign_key, violated_unique_index};
+use crate::schema::{user_clients, users};
 
 #[derive(Insertable)]
 #[diesel(table_name = users)]
@@ -33,11 +34,49 @@ struct UserChangeset<'a> {
 
 /// Storage failures in the terms of the users port.
 fn write_error(error: diesel::result::Error) -> UserWriteError {
+    if violated_foreign_key(&error) == Some("user_clients_client_id_fkey") {
+        return UserWriteError::UnknownClient;
+    }
     match violated_unique_index(&error) {
         Some("users_username_key") => UserWriteError::UsernameTaken,
         Some("users_email_key") => UserWriteError::EmailTaken,
         _ => UserWriteError::Port(query_error(error)),
     }
+}
+
+/// Sets a user's scope: every client, or the listed ones alone.
+async fn set_scope(conn: &mut AsyncPgConnection, id: i64, scope: &Scope) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::all_clients.eq(scope.is_all()))
+        .execute(conn)
+        .await?;
+    diesel::delete(user_clients::table.filter(user_clients::user_id.eq(id)))
+        .execute(conn)
+        .await?;
+    if let Some(clients) = scope.restriction() {
+        let rows: Vec<_> = clients
+            .iter()
+            .map(|client| {
+                (
+                    user_clients::user_id.eq(id),
+                    user_clients::client_id.eq(client.0),
+                )
+            })
+            .collect();
+        diesel::insert_into(user_clients::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn reread(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .get_result(conn)
+        .await
 }
 
 fn tx_error(error: TxError<UserWriteError>) -> UserWriteError {
@@ -57,10 +96,16 @@ pub(super) async fn create(db: &Database, user: &NewUser) -> Result<User, UserWr
         password_hash: user.password_hash.as_str(),
         is_active: user.is_active,
     };
-    let stored: UserRow = diesel::insert_into(users::table)
-        .values(&row)
-        .returning(UserRow::as_returning())
-        .get_result(&mut conn)
+    let stored: UserRow = conn
+        .transaction(async |conn| {
+            let id: i64 = diesel::insert_into(users::table)
+                .values(&row)
+                .returning(users::id)
+                .get_result(conn)
+                .await?;
+            set_scope(conn, id, &user.scope).await?;
+            reread(conn, id).await
+        })
         .await
         .map_err(write_error)?;
     Ok(stored.into_domain()?)
@@ -71,6 +116,7 @@ pub(super) async fn create(db: &Database, user: &NewUser) -> Result<User, UserWr
 async fn lock_active_admins(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
     let admins: Vec<i64> = users::table
         .filter(users::role.eq(Role::Admin.as_str()).and(users::is_active))
+        .filter(users::all_clients)
         .select(users::id)
         .for_update()
         .load(conn)
@@ -80,7 +126,9 @@ async fn lock_active_admins(conn: &mut AsyncPgConnection, id: UserId) -> QueryRe
 
 async fn active_admins_remain(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        users::table.filter(users::role.eq(Role::Admin.as_str()).and(users::is_active)),
+        users::table
+            .filter(users::role.eq(Role::Admin.as_str()).and(users::is_active))
+            .filter(users::all_clients),
     ))
     .get_result(conn)
     .await
@@ -109,6 +157,7 @@ pub(super) async fn update(
         updated_at: now,
     };
     let may_remove_admin = changes.may_remove_admin();
+    let scope = changes.scope.as_ref();
     let row = conn
         .transaction(async |conn| {
             let guard = may_remove_admin && lock_active_admins(conn, id).await?;
@@ -118,7 +167,11 @@ pub(super) async fn update(
                 .get_result(conn)
                 .await
                 .optional()?;
-            let row = row.ok_or(TxError::Rule(UserWriteError::NotFound))?;
+            let mut row = row.ok_or(TxError::Rule(UserWriteError::NotFound))?;
+            if let Some(scope) = scope {
+                set_scope(conn, id.0, scope).await?;
+                row = reread(conn, id.0).await?;
+            }
             if guard && !active_admins_remain(conn).await? {
                 return Err(TxError::Rule(UserWriteError::LastActiveAdmin));
             }

@@ -5,6 +5,7 @@ use slimrmm_domain::agent::{
 };
 use slimrmm_domain::enrollment::{CertificateRecord, CertificateSerial, EnrollmentTokenRepository};
 use slimrmm_domain::list::{PageRequest, SearchTerm, SortOrder};
+use slimrmm_domain::tenancy::Scope;
 use slimrmm_domain::user::Role;
 use slimrmm_persistence::{PgAgentRepository, PgEnrollmentTokenRepository, PgUserRepository};
 use slimrmm_test_db::TestDatabase;
@@ -47,7 +48,11 @@ async fn enrolling_takes_a_use_of_the_token_atomically() {
     );
     let loser = if first.is_ok() { second } else { first };
     assert!(matches!(loser, Err(EnrollAgentError::TokenNoLongerValid)));
-    let total = agents.list(&AgentListQuery::default()).await.unwrap().total;
+    let total = agents
+        .list(&Scope::All, &AgentListQuery::default())
+        .await
+        .unwrap()
+        .total;
     assert_eq!(total, 1, "the refused agent was not stored");
     let stored = tokens.find_by_digest(&once_digest).await.unwrap().unwrap();
     assert_eq!(stored.uses, 1);
@@ -218,7 +223,11 @@ async fn transitions_are_compare_and_swap_and_deletion_hides_and_revokes() {
     );
     assert!(!agents.delete(id, now()).await.unwrap());
     assert_eq!(
-        agents.list(&AgentListQuery::default()).await.unwrap().total,
+        agents
+            .list(&Scope::All, &AgentListQuery::default())
+            .await
+            .unwrap()
+            .total,
         0
     );
 }
@@ -296,7 +305,7 @@ async fn lists_filter_search_and_sort() {
     assert_eq!(
         names(
             agents
-                .list(&query(AgentFilter::default(), "web"))
+                .list(&Scope::All, &query(AgentFilter::default(), "web"))
                 .await
                 .unwrap()
         ),
@@ -306,7 +315,7 @@ async fn lists_filter_search_and_sort() {
         page: PageRequest::new(5, 1).unwrap(),
         ..query(AgentFilter::default(), "web")
     };
-    let page = agents.list(&beyond).await.unwrap();
+    let page = agents.list(&Scope::All, &beyond).await.unwrap();
     assert_eq!(
         (page.items.len(), page.total),
         (0, 2),
@@ -315,10 +324,10 @@ async fn lists_filter_search_and_sort() {
     let linux = AgentFilter {
         os: Some(AgentOs::Linux),
         status: Some(AgentStatus::Offline),
-        tag: None,
+        ..AgentFilter::default()
     };
     assert_eq!(
-        names(agents.list(&query(linux, "")).await.unwrap()),
+        names(agents.list(&Scope::All, &query(linux, "")).await.unwrap()),
         ["web-01"]
     );
     let tagged = AgentFilter {
@@ -326,14 +335,14 @@ async fn lists_filter_search_and_sort() {
         ..AgentFilter::default()
     };
     assert_eq!(
-        names(agents.list(&query(tagged, "")).await.unwrap()),
+        names(agents.list(&Scope::All, &query(tagged, "")).await.unwrap()),
         ["db-01"]
     );
     let prefix = &ids[3].to_string()[..8];
     assert_eq!(
         names(
             agents
-                .list(&query(AgentFilter::default(), prefix))
+                .list(&Scope::All, &query(AgentFilter::default(), prefix))
                 .await
                 .unwrap()
         ),
@@ -342,7 +351,7 @@ async fn lists_filter_search_and_sort() {
     let upper_prefix = ids[3].to_string()[..6].to_uppercase();
     assert_eq!(
         agents
-            .list(&query(AgentFilter::default(), &upper_prefix))
+            .list(&Scope::All, &query(AgentFilter::default(), &upper_prefix))
             .await
             .unwrap()
             .total,
@@ -355,7 +364,7 @@ async fn lists_filter_search_and_sort() {
         page: PageRequest::new(1, 2).unwrap(),
         ..AgentListQuery::default()
     };
-    let page = agents.list(&by_status).await.unwrap();
+    let page = agents.list(&Scope::All, &by_status).await.unwrap();
     assert_eq!(
         (page.total, page.pages(), page.items[0].status),
         (4, 2, AgentStatus::Rejected)
@@ -407,11 +416,11 @@ async fn trigger_kept_totals_match_a_real_count_through_every_kind_of_change() {
                 filter: AgentFilter {
                     status,
                     os,
-                    tag: None,
+                    ..AgentFilter::default()
                 },
                 ..AgentListQuery::default()
             };
-            let fast = agents.list(&query).await.unwrap().total;
+            let fast = agents.list(&Scope::All, &query).await.unwrap().total;
             let mut sql =
                 "SELECT count(*) AS value FROM agents WHERE deleted_at IS NULL".to_owned();
             if let Some(status) = status {

@@ -12,6 +12,7 @@ pub fn new_user(username: &str, email: Option<&str>, role: Role) -> NewUser {
         email: email.map(|email| Email::parse(email).unwrap()),
         full_name: None,
         role,
+        scope: slimrmm_domain::tenancy::Scope::All,
         is_active: true,
         password_hash: PasswordHash::new("$argon2id$fake"),
     }
@@ -51,6 +52,8 @@ pub async fn token(
         ),
         auto_approve: false,
         tags: Tags::parse(&["office"]).unwrap(),
+        // The `Default` site the migrations make in a fresh database.
+        site: slimrmm_domain::tenancy::SiteId(1),
         max_uses,
         expires_at: None,
         created_by: creator,
@@ -78,6 +81,7 @@ pub fn new_agent(token: &EnrollmentToken, hostname: &str, status: AgentStatus) -
             reregistration_secret: TokenDigest([2; 32]),
         },
         enrollment_token: token.id,
+        site: token.site,
     }
 }
 

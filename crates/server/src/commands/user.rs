@@ -78,6 +78,8 @@ fn request(args: CreateUser) -> anyhow::Result<CreateUserRequest> {
             RoleArg::Technician => Role::Technician,
             RoleArg::Viewer => Role::Viewer,
         },
+        // The operator recovers access: the account sees every client.
+        scope: slimrmm_domain::tenancy::Scope::All,
         is_active: true,
         password: Password::parse(args.password.expose_secret())
             .map_err(|e| field("password", &e))?,

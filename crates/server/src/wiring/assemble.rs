@@ -26,6 +26,7 @@ use slimrmm_domain::policy::{PolicyPorts, PolicyService, PolicySettings};
 use slimrmm_domain::retention::{HousekeepingService, Retention};
 use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
+use slimrmm_domain::tenancy::TenancyService;
 use slimrmm_http::extract::ClientCertificateSource;
 use slimrmm_http::gateway::EventHub;
 use slimrmm_http::metrics::Metrics;
@@ -38,7 +39,7 @@ use slimrmm_persistence::{
     PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository, PgOperations,
     PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository,
     PgProcessRegistry, PgPurger, PgReadiness, PgScriptRepository, PgSecurityPolicyRepository,
-    PgSessionRepository, PgTelemetry, PgTwoFactorRepository, PgUserRepository,
+    PgSessionRepository, PgTelemetry, PgTenancyRepository, PgTwoFactorRepository, PgUserRepository,
 };
 
 use super::secrets::{certificate_authority, jwt_secret, master_key};
@@ -88,6 +89,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let telemetry = Arc::new(PgTelemetry::new(db.clone()));
     let inventories = Arc::new(PgInventoryRepository::new(db.clone()));
     let alerts = Arc::new(PgAlertRepository::new(db.clone()));
+    let tenancy = Arc::new(PgTenancyRepository::new(db.clone()));
     let dropped = DroppedRecords::default();
     let heartbeats = HeartbeatWriter::new(db.clone(), dropped.clone());
     let bus = PgBus::start(db.clone());
@@ -103,6 +105,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         EnrollmentPorts {
             agents: agents.clone(),
             tokens: Arc::new(PgEnrollmentTokenRepository::new(db.clone())),
+            tenancy: tenancy.clone(),
             ca: Arc::new(ca.clone()),
             secrets: Arc::new(RandomSecrets),
             events: events.clone(),
@@ -203,6 +206,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         users: user_service(&db, hasher),
         agents: AgentService::new(
             agents.clone(),
+            tenancy.clone(),
             Arc::new(bus.clone()),
             audit.clone(),
             clock.clone(),
@@ -226,8 +230,9 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
             telemetry,
             clock.clone(),
         ),
-        inventories: InventoryService::new(agents, inventories),
-        alerts: AlertService::new(alerts, clock.clone()),
+        inventories: InventoryService::new(agents.clone(), inventories),
+        alerts: AlertService::new(alerts, agents, clock.clone()),
+        tenancy: TenancyService::new(tenancy, audit.clone(), clock.clone()),
         audit,
         integrations,
         scripts,

@@ -171,9 +171,70 @@ where
         .data()["id"]
         .clone();
 
+    let client = app
+        .post("/api/v1/clients", Some(admin), json!({"name": "Acme"}))
+        .await
+        .data()["id"]
+        .clone();
+    let site = app
+        .post(
+            &format!("/api/v1/clients/{client}/sites"),
+            Some(admin),
+            json!({"name": "HQ"}),
+        )
+        .await
+        .data()["id"]
+        .clone();
+
     // A valid request for every operation with a numeric or date input: its uri (with real
     // ids) and body.
     BTreeMap::from([
+        (
+            "PUT /api/v1/agents/{uuid}/site",
+            (
+                format!("/api/v1/agents/{agent}/site"),
+                json!({"site_id": site}),
+            ),
+        ),
+        (
+            "GET /api/v1/clients/{id}",
+            (format!("/api/v1/clients/{client}"), Value::Null),
+        ),
+        (
+            "PUT /api/v1/clients/{id}",
+            (format!("/api/v1/clients/{client}"), json!({"name": "Acme"})),
+        ),
+        (
+            "DELETE /api/v1/clients/{id}",
+            ("/api/v1/clients/{id}".to_owned(), Value::Null),
+        ),
+        (
+            "GET /api/v1/clients/{id}/sites",
+            (format!("/api/v1/clients/{client}/sites"), Value::Null),
+        ),
+        (
+            "POST /api/v1/clients/{id}/sites",
+            (
+                format!("/api/v1/clients/{client}/sites"),
+                json!({"name": "Branch"}),
+            ),
+        ),
+        (
+            "GET /api/v1/clients",
+            ("/api/v1/clients".to_owned(), Value::Null),
+        ),
+        (
+            "GET /api/v1/sites/{id}",
+            (format!("/api/v1/sites/{site}"), Value::Null),
+        ),
+        (
+            "PUT /api/v1/sites/{id}",
+            (format!("/api/v1/sites/{site}"), json!({"name": "HQ"})),
+        ),
+        (
+            "DELETE /api/v1/sites/{id}",
+            ("/api/v1/sites/{id}".to_owned(), Value::Null),
+        ),
         (
             "GET /api/v1/agents",
             ("/api/v1/agents".to_owned(), Value::Null),

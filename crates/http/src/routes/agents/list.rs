@@ -2,6 +2,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::agent::{AgentFilter, AgentSort, Tag};
+use slimrmm_domain::tenancy::{ClientId, SiteId};
 use utoipa::IntoParams;
 
 use crate::dto::rules::parsed;
@@ -20,6 +21,10 @@ pub struct AgentFilterParams {
     /// Only agents with this tag (1 to 64 letters, digits and `-_.:/`).
     #[param(pattern = "^[\\w.:/-]{1,64}$")]
     pub tag: Option<String>,
+    /// Only agents of this client.
+    pub client_id: Option<i64>,
+    /// Only agents of this site.
+    pub site_id: Option<i64>,
 }
 
 impl AgentFilterParams {
@@ -32,6 +37,8 @@ impl AgentFilterParams {
                 .as_deref()
                 .map(|tag| parsed("tag", Tag::parse(tag)))
                 .transpose()?,
+            client: self.client_id.map(ClientId),
+            site: self.site_id.map(SiteId),
         })
     }
 }

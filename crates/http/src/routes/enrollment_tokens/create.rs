@@ -4,6 +4,7 @@ use serde::Deserialize;
 use slimrmm_domain::agent::Tags;
 use slimrmm_domain::enrollment::EnrollmentService;
 use slimrmm_domain::enrollment::{CreateTokenRequest, TokenName};
+use slimrmm_domain::tenancy::SiteId;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -12,7 +13,7 @@ use crate::dto::{
     ApiResponse, CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, created, no_store,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ValidJson};
+use crate::extract::{Administer, Authorized, Global, ValidJson};
 
 /// A new enrollment token.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -34,6 +35,11 @@ pub struct CreateTokenBody {
     #[validate(custom(function = "rules::tags"))]
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The site its agents land in; absent, the server's first site (the `Default` site made
+    /// at installation, unless it was deleted).
+    #[validate(range(min = 1))]
+    #[schema(minimum = 1)]
+    pub site_id: Option<i64>,
 }
 
 /// Create an enrollment token (admins). The secret is in this answer only.
@@ -51,7 +57,7 @@ pub struct CreateTokenBody {
 #[post("")]
 pub async fn create_token(
     enrollment: web::Data<EnrollmentService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     body: ValidJson<CreateTokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ValidJson(body) = body;
@@ -61,6 +67,7 @@ pub async fn create_token(
         tags: parsed("tags", Tags::parse(&body.tags))?,
         max_uses: body.max_uses,
         expires_at: body.expires_at,
+        site: body.site_id.map(SiteId),
     };
     let new = enrollment.create_token(&caller.actor, request).await?;
     let response = CreatedEnrollmentTokenResponse {

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{ApiResponse, EnrollmentTokenResponse, PageResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
+use crate::extract::{Administer, Authorized, Global, ListParams, ListParamsDoc};
 
 /// Filters of the token list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,7 +32,7 @@ pub struct TokenFilterParams {
 #[get("")]
 pub async fn list_tokens(
     enrollment: web::Data<EnrollmentService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     params: ListParams<EnrollmentTokenSort, TokenFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params

@@ -4,7 +4,7 @@ use slimrmm_domain::enrollment::EnrollmentTokenId;
 
 use crate::dto::{ApiResponse, EnrollmentTokenResponse, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized};
+use crate::extract::{Administer, Authorized, Global};
 
 /// Revoke an enrollment token (admins): it enrolls no more agents; those it enrolled stay.
 #[utoipa::path(
@@ -21,7 +21,7 @@ use crate::extract::{Administer, Authorized};
 #[delete("/{id}")]
 pub async fn revoke_token(
     enrollment: web::Data<EnrollmentService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let token = enrollment

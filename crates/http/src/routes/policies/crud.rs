@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::body::{CreatePolicyBody, UpdatePolicyBody};
 use crate::dto::{ApiResponse, Null, PageResponse, PolicyResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, Global, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 
 /// Filters of the policy list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,13 +27,14 @@ pub struct PolicyFilterParams {
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyResponse>>),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Policies reach every client: only users of every client read them", body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
 )]
 #[get("")]
 pub async fn list_policies(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Global<Read>>,
     params: ListParams<PolicySort, PolicyFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_query().map_filter(|filter| PolicyFilter {
@@ -60,7 +61,7 @@ pub async fn list_policies(
 #[post("")]
 pub async fn create_policy(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     body: ValidJson<CreatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = policies.create(&caller.actor, body.0.into()).await?;
@@ -75,13 +76,14 @@ pub async fn create_policy(
     responses(
         (status = 200, body = ApiResponse<PolicyResponse>),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Policies reach every client: only users of every client read them", body = ErrorBody),
         (status = 404, body = ErrorBody),
     )
 )]
 #[get("/{id}")]
 pub async fn get_policy(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Global<Read>>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = policies
@@ -109,7 +111,7 @@ pub async fn get_policy(
 #[put("/{id}")]
 pub async fn update_policy(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
     body: ValidJson<UpdatePolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -135,7 +137,7 @@ pub async fn update_policy(
 #[delete("/{id}")]
 pub async fn delete_policy(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());

@@ -15,7 +15,7 @@ use crate::dto::{
     PolicyScanResponse, accepted, ok,
 };
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, OptionalJson, Read};
+use crate::extract::{Authorized, Global, ListParams, ListParamsDoc, Operate, OptionalJson, Read};
 use crate::idempotent::{IdempotencyHeader, IdempotencyKeyDoc, fingerprint, once};
 use crate::routes::executions::ExecutionFilterParams;
 
@@ -43,7 +43,7 @@ pub async fn execute_policy(
     req: HttpRequest,
     policies: web::Data<PolicyService>,
     idempotency: web::Data<IdempotencyService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
     key: IdempotencyHeader,
     body: OptionalJson<RunPolicyBody>,
@@ -86,7 +86,7 @@ async fn start_run(
 #[post("/{id}/scan")]
 pub async fn scan_policy(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = PolicyId(id.into_inner());
@@ -108,6 +108,7 @@ pub struct NoFilter {}
     responses(
         (status = 200, body = ApiResponse<PageResponse<PolicyRunResponse>>),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Policies reach every client: only users of every client read them", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
@@ -115,7 +116,7 @@ pub struct NoFilter {}
 #[get("/{id}/runs")]
 pub async fn policy_runs(
     policies: web::Data<PolicyService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Global<Read>>,
     id: web::Path<Uuid>,
     params: ListParams<RunSort, NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
@@ -156,6 +157,7 @@ pub struct PolicyRunDetail {
     responses(
         (status = 200, body = ApiResponse<PolicyRunDetail>),
         (status = 401, body = ErrorBody),
+        (status = 403, description = "Policies reach every client: only users of every client read them", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     )
@@ -164,7 +166,7 @@ pub struct PolicyRunDetail {
 pub async fn get_policy_run(
     executions: web::Data<ExecutionService>,
     policies: web::Data<PolicyService>,
-    caller: Authorized<Read>,
+    caller: Authorized<Global<Read>>,
     id: web::Path<Uuid>,
     params: ListParams<ExecutionSort, RunResultFilterParams>,
 ) -> Result<HttpResponse, ApiError> {

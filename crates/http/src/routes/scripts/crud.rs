@@ -9,7 +9,7 @@ use validator::Validate;
 use crate::dto::rules;
 use crate::dto::{ApiResponse, Null, PageResponse, ScriptResponse, created, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, ListParams, ListParamsDoc, Operate, Read, ValidJson};
+use crate::extract::{Authorized, Global, ListParams, ListParamsDoc, Operate, Read, ValidJson};
 
 /// A new script. The content is checked as the agent checks it before running anything: at
 /// most 64 KiB and none of its dangerous patterns (`$(...)`, backticks, `eval(`, `exec(`,
@@ -161,7 +161,7 @@ pub async fn list_scripts(
 #[post("")]
 pub async fn create_script(
     scripts: web::Data<ScriptService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     body: ValidJson<CreateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
     let script = scripts.create(&caller.actor, body.0.into()).await?;
@@ -210,7 +210,7 @@ pub async fn get_script(
 #[put("/{id}")]
 pub async fn update_script(
     scripts: web::Data<ScriptService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
     body: ValidJson<UpdateScriptBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -236,7 +236,7 @@ pub async fn update_script(
 #[delete("/{id}")]
 pub async fn delete_script(
     scripts: web::Data<ScriptService>,
-    caller: Authorized<Operate>,
+    caller: Authorized<Global<Operate>>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let script = ScriptId(id.into_inner());

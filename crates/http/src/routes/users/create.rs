@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::dto::rules::{self, parsed};
-use crate::dto::{ApiResponse, RoleDto, UserResponse, created};
+use crate::dto::{ApiResponse, RoleDto, UserResponse, created, scope_of};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ValidJson};
+use crate::extract::{Administer, Authorized, Global, ValidJson};
 
 fn default_role() -> RoleDto {
     RoleDto::Viewer
@@ -48,6 +48,11 @@ pub struct CreateUserBody {
     /// Defaults to `true`.
     #[serde(default = "default_active")]
     pub is_active: bool,
+    /// The clients the role applies to (at most 1,000); absent or `null` for every client.
+    /// Only users of every client manage users, integrations, clients, enrollment, policies,
+    /// the script library and the audit log.
+    #[schema(max_items = 1000)]
+    pub client_ids: Option<Vec<i64>>,
 }
 
 impl CreateUserBody {
@@ -61,6 +66,7 @@ impl CreateUserBody {
                 .map(|name| parsed("full_name", FullName::parse(name)))
                 .transpose()?,
             role: self.role.into(),
+            scope: scope_of("client_ids", self.client_ids)?,
             is_active: self.is_active,
             password: parsed("password", Password::parse(self.password))?,
         })
@@ -83,7 +89,7 @@ impl CreateUserBody {
 #[post("")]
 pub async fn create_user(
     users: web::Data<UserService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     body: ValidJson<CreateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0.into_domain()?;

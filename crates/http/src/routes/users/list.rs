@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use crate::dto::{ApiResponse, PageResponse, RoleDto, UserResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, ListParams, ListParamsDoc};
+use crate::extract::{Administer, Authorized, Global, ListParams, ListParamsDoc};
 
 /// Filters of the user list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -43,7 +43,7 @@ impl From<UserFilterParams> for UserFilter {
 #[get("")]
 pub async fn list_users(
     users: web::Data<UserService>,
-    caller: Authorized<Administer>,
+    caller: Authorized<Global<Administer>>,
     params: ListParams<UserSort, UserFilterParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.into_query().map_filter(UserFilter::from);

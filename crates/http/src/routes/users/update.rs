@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::dto::rules::{self, parsed};
-use crate::dto::{ApiResponse, RoleDto, UserResponse, ok};
+use crate::dto::{ApiResponse, RoleDto, UserResponse, ok, scope_of};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Authorized, Read, ValidJson};
 
@@ -47,6 +47,11 @@ pub struct UpdateUserBody {
     pub role: Option<RoleDto>,
     /// Activate or deactivate (admins only). Deactivating ends the user's sessions.
     pub is_active: Option<bool>,
+    /// The clients the role applies to (admins only; at most 1,000), or `null` for every
+    /// client. The last active admin of every client cannot be limited.
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schema(value_type = Option<Vec<i64>>, max_items = 1000)]
+    pub client_ids: Option<Option<Vec<i64>>>,
     /// New password, 12 to 256 characters. Ends the user's other sessions.
     #[validate(custom(function = "rules::new_password"))]
     #[schema(min_length = 12, max_length = 256)]
@@ -82,6 +87,10 @@ impl UpdateUserBody {
             email,
             full_name,
             role: self.role.map(Into::into),
+            scope: self
+                .client_ids
+                .map(|ids| scope_of("client_ids", ids))
+                .transpose()?,
             is_active: self.is_active,
             password,
         })
