@@ -7,6 +7,9 @@
 //! that load). Options (environment): `BENCH_AGENTS` (comma-separated counts, default
 //! `10000,100000`), `BENCH_SECONDS` (per run, default 5), `BENCH_CONNECTIONS` (default 8),
 //! `BENCH_ONLY` (run only the scenarios whose name contains it).
+//!
+//! The agents are dealt out among 1,000 clients (`BENCH_CLIENTS`); the `scoped:` scenarios are
+//! a technician limited to five of them, the others the admin of every client.
 
 use std::net::SocketAddr;
 use std::sync::mpsc;
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 use actix_web::HttpServer;
 use slimrmm_server::config::Config;
 use slimrmm_server::wiring;
-use slimrmm_test_db::{TestDatabase, seed_agents_sql};
+use slimrmm_test_db::{TestDatabase, seed_agents_sql, spread_agents_sql};
 
 #[path = "support.rs"]
 mod support;
@@ -108,6 +111,7 @@ fn main() {
         .collect();
     let seconds = env_or("BENCH_SECONDS", 5);
     let connections = env_or("BENCH_CONNECTIONS", 8);
+    let clients = env_or("BENCH_CLIENTS", 1000);
     println!(
         "| agents | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s ({connections} conns) | p99 ms ({connections} conns) |"
     );
@@ -116,6 +120,7 @@ fn main() {
         let db = TestDatabase::new();
         let seeding = Instant::now();
         db.execute(&seed_agents_sql(count));
+        db.execute(&spread_agents_sql(clients));
         db.execute("VACUUM ANALYZE agents");
         eprintln!("seeded {count} agents in {:.1?}", seeding.elapsed());
         let addr = start_server(&db);
@@ -125,6 +130,7 @@ fn main() {
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
         let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
         let token = body["access_token"].as_str().expect("token").to_owned();
+        let scoped = scoped_user(&mut client, &token);
         let (_, body) = client.request(
             "GET",
             "/api/v1/agents/?per_page=1&sort_by=created_at",
@@ -137,6 +143,20 @@ fn main() {
             .expect("uuid")
             .to_owned();
         let scenarios = [
+            ("scoped: first page", "/api/v1/agents/".to_owned()),
+            (
+                "scoped: search hostname",
+                "/api/v1/agents/?search=host-01".to_owned(),
+            ),
+            (
+                "scoped: status=online",
+                "/api/v1/agents/?status=online".to_owned(),
+            ),
+            (
+                "client_id filter",
+                "/api/v1/agents/?client_id=500".to_owned(),
+            ),
+            ("clients with counts", "/api/v1/clients/".to_owned()),
             ("first page, by hostname", "/api/v1/agents/".to_owned()),
             ("page 40, by hostname", "/api/v1/agents/?page=40".to_owned()),
             (
@@ -173,8 +193,13 @@ fn main() {
         let ms = |duration: Duration| duration.as_secs_f64() * 1000.0;
         let only = std::env::var("BENCH_ONLY").unwrap_or_default();
         for (name, path) in scenarios.iter().filter(|(name, _)| name.contains(&only)) {
-            let single = load(addr, &token, path, seconds, 1);
-            let loaded = load(addr, &token, path, seconds, connections);
+            let caller = if name.starts_with("scoped") {
+                &scoped
+            } else {
+                &token
+            };
+            let single = load(addr, caller, path, seconds, 1);
+            let loaded = load(addr, caller, path, seconds, connections);
             println!(
                 "| {count} | {name} | {:.2} | {:.2} | {:.0} | {:.2} |",
                 ms(single.p50),
@@ -184,4 +209,30 @@ fn main() {
             );
         }
     }
+}
+
+/// A technician limited to five of the clients: their access token.
+fn scoped_user(client: &mut Client, admin: &str) -> String {
+    let (_, body) = client.request(
+        "GET",
+        "/api/v1/clients/?search=client-&per_page=5",
+        Some(admin),
+        "",
+    );
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let ids: Vec<i64> = body["data"]["items"]
+        .as_array()
+        .expect("clients")
+        .iter()
+        .map(|item| item["id"].as_i64().expect("id"))
+        .collect();
+    let user = serde_json::json!({"username": "scoped", "email": "scoped@example.com",
+        "password": PASSWORD, "role": "technician", "client_ids": ids});
+    let (status, body) = client.request("POST", "/api/v1/users/", Some(admin), &user.to_string());
+    assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+    let login = format!(r#"{{"username":"scoped","password":"{PASSWORD}"}}"#);
+    let (status, body) = client.request("POST", "/api/v1/auth/login", None, &login);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    body["access_token"].as_str().expect("token").to_owned()
 }

@@ -140,3 +140,55 @@ impl TenancyService {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::MockClock;
+    use crate::fixtures::{RecordingAudit, actor, scoped_actor, t0};
+    use crate::tenancy::MockTenancyRepository;
+    use crate::user::Role;
+
+    fn service(tenancy: MockTenancyRepository, audit: &RecordingAudit) -> TenancyService {
+        TenancyService::new(
+            Arc::new(tenancy),
+            audit.service(),
+            Arc::new(MockClock::fixed(t0())),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_client_outside_the_scope_is_not_found_without_a_lookup() {
+        let mut tenancy = MockTenancyRepository::new();
+        tenancy.expect_client().never();
+        let found = service(tenancy, &RecordingAudit::default())
+            .get_client(&scoped_actor(1, Role::Admin, &[1]), ClientId(2))
+            .await;
+        assert!(matches!(found, Err(ClientError::NotFound)));
+    }
+
+    #[tokio::test]
+    async fn only_admins_of_every_client_manage_clients_and_deletions_keep_agents() {
+        let mut tenancy = MockTenancyRepository::new();
+        tenancy
+            .expect_delete_client()
+            .returning(|_| Ok(DeleteOutcome::HasAgents(3)));
+        let audit = RecordingAudit::default();
+        let service = service(tenancy, &audit);
+        let name = TenantName::parse("Acme").unwrap();
+        let scoped = service
+            .create_client(&scoped_actor(1, Role::Admin, &[1]), name)
+            .await;
+        assert!(matches!(scoped, Err(ClientError::Forbidden(_))));
+        let kept = service
+            .delete_client(&actor(1, Role::Admin), ClientId(1))
+            .await;
+        assert!(matches!(kept, Err(ClientError::HasAgents(3))));
+        assert!(
+            audit.records().is_empty(),
+            "nothing happened, nothing is recorded"
+        );
+    }
+}

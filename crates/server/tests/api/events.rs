@@ -217,3 +217,32 @@ async fn a_command_through_one_process_reaches_an_agent_connected_to_another() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[actix_web::test]
+async fn a_user_limited_to_one_client_hears_only_of_its_agents() {
+    let app = spawn().await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let alpha = crate::tenancy::tenant(&app, &admin, "Alpha", "alpha-01").await;
+    let beta = crate::tenancy::tenant(&app, &admin, "Beta", "beta-01").await;
+    let body = json!({"username": "alice", "email": "alice@example.com",
+                      "password": crate::helpers::PASSWORD, "role": "viewer",
+                      "client_ids": [alpha.client]});
+    app.post("/api/v1/users", Some(&admin), body).await;
+    let alice = app.login("alice", crate::helpers::PASSWORD).await.access;
+    let mut events = subscribe(&base, &format!("token={alice}")).await;
+
+    // Beta's command is announced first: were it let through, it would arrive first.
+    for agent in [&beta.agent, &alpha.agent] {
+        let queued = app
+            .post(
+                &format!("/api/v1/agents/{agent}/action"),
+                Some(&admin),
+                json!({"action": "ping"}),
+            )
+            .await;
+        assert_eq!(queued.status, actix_web::http::StatusCode::ACCEPTED);
+    }
+    let heard = next_event(&mut events, "execution.updated").await;
+    assert_eq!(heard["data"]["agent_uuid"], alpha.agent);
+}
