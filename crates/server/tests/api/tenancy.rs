@@ -172,7 +172,7 @@ async fn agents_land_in_their_tokens_site_and_sites_keep_their_agents() {
     let in_branch = app
         .get(&format!("/api/v1/agents?site_id={other}"), &admin)
         .await;
-    assert_eq!(uuids(&in_branch, "uuid"), [acme.agent.clone()]);
+    assert_eq!(uuids(&in_branch, "uuid"), [acme.agent.as_str()]);
     let in_old = app
         .get(&format!("/api/v1/agents?site_id={}", acme.site), &admin)
         .await;
@@ -200,7 +200,7 @@ async fn a_user_limited_to_one_client_sees_and_reaches_only_its_agents() {
     let tech = scoped(&app, &admin, "alice", "technician", &[alpha.client]).await;
 
     let agents = app.get("/api/v1/agents", &tech).await;
-    assert_eq!(uuids(&agents, "uuid"), [alpha.agent.clone()]);
+    assert_eq!(uuids(&agents, "uuid"), [alpha.agent.as_str()]);
     assert_eq!(agents.data()["total"], 1, "totals leave the others out");
     let searched = app.get("/api/v1/agents?search=beta", &tech).await;
     assert_eq!(searched.data()["total"], 0);
