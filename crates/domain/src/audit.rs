@@ -81,13 +81,19 @@ pub struct AuditRecord {
     pub success: bool,
     /// The facts (never secrets).
     pub details: Value,
+    /// The API key the actor used, if they used one (stored in the details as `api_key_id`).
+    pub api_key: Option<crate::apikey::ApiKeyId>,
 }
 
 impl AuditRecord {
     /// `actor` did `action` from where they are, successfully unless
     /// [`failed`](Self::failed) says otherwise.
     pub fn by(actor: &Actor, action: &'static str) -> Self {
-        Self::by_user(&actor.user, action).from(actor.source)
+        let mut record = Self::by_user(&actor.user, action).from(actor.source);
+        if let crate::auth::Credential::ApiKey(key) = actor.credential {
+            record.api_key = Some(key);
+        }
+        record
     }
 
     /// `user` did `action` (a sign-in, before there is an [`Actor`]).
@@ -100,6 +106,7 @@ impl AuditRecord {
             source_ip: None,
             success: true,
             details: Value::Null,
+            api_key: None,
         }
     }
 
@@ -113,6 +120,7 @@ impl AuditRecord {
             source_ip: None,
             success: true,
             details: Value::Null,
+            api_key: None,
         }
     }
 
@@ -127,6 +135,7 @@ impl AuditRecord {
             source_ip: None,
             success: true,
             details: Value::Null,
+            api_key: None,
         }
     }
 
@@ -246,7 +255,15 @@ impl AuditService {
     /// Records `record` now. A failure to record is logged, not returned: the action it
     /// describes has already happened and its answer must not change.
     pub async fn record(&self, record: AuditRecord) {
-        let record = record.storable();
+        let mut record = record.storable();
+        if let Some(key) = record.api_key {
+            match &mut record.details {
+                Value::Object(details) => {
+                    details.insert("api_key_id".into(), Value::from(key.0));
+                }
+                details => *details = serde_json::json!({ "api_key_id": key.0 }),
+            }
+        }
         if let Err(error) = self.log.append(&record, self.clock.now()).await {
             tracing::error!(action = record.action, error = ?error, "an audit entry could not be written");
         }

@@ -18,7 +18,7 @@ mod session;
 mod token;
 mod two_factor;
 
-pub use actor::{Actor, Capability};
+pub use actor::{Actor, Capability, Credential};
 pub use authenticate::AuthenticateError;
 pub use enrol::{Enrolment, TwoFactorError, TwoFactorStatus, reset_two_factor_as_operator};
 pub use forgot_password::ForgotPasswordError;

@@ -43,6 +43,7 @@ pub fn user(id: i64, username: &str, role: Role) -> User {
         full_name: None,
         role,
         scope: Scope::All,
+        service_account: false,
         is_active: true,
         created_at: t0(),
         updated_at: t0(),
@@ -54,7 +55,7 @@ pub fn user(id: i64, username: &str, role: Role) -> User {
 pub fn actor(id: i64, role: Role) -> Actor {
     Actor {
         user: user(id, "actor", role),
-        session_id: SessionId(Uuid::new_v4()),
+        credential: crate::auth::Credential::Session(SessionId(Uuid::new_v4())),
         source: None,
         must_enrol: false,
     }

@@ -84,6 +84,7 @@
 
 pub mod agent;
 pub mod alert;
+pub mod apikey;
 pub mod audit;
 pub mod auth;
 pub mod clock;

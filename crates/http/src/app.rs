@@ -122,6 +122,7 @@ fn routes_and_document(
         .app_data(web::Data::new(state.policies.clone()))
         .app_data(web::Data::new(state.audit.clone()))
         .app_data(web::Data::new(state.tenancy.clone()))
+        .app_data(web::Data::new(state.api_keys.clone()))
         .app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(body_limit))
         .app_data(json_config().limit(body_limit))

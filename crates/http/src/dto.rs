@@ -1,6 +1,7 @@
 //! The shapes that cross the wire, separate from the domain's types.
 
 mod agent;
+mod api_key;
 mod audit;
 mod enrollment;
 mod envelope;
@@ -16,6 +17,7 @@ mod token;
 mod user;
 
 pub use agent::{AgentOsDto, AgentResponse, AgentStatusDto};
+pub use api_key::{ApiKeyResponse, CreatedApiKeyResponse};
 pub use audit::AuditEntryResponse;
 pub use enrollment::{CreatedEnrollmentTokenResponse, EnrollmentTokenResponse, MtlsBundle};
 pub use envelope::{ApiResponse, Null, accepted, created, no_store, ok, ok_with_message};

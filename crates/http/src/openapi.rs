@@ -71,6 +71,10 @@ pub(crate) fn base() -> OpenApi {
                 "Sign-in (with a second factor), tokens, password reset, your own second factor",
             ),
             tag("users", "Users and roles"),
+            tag(
+                "api-keys",
+                "API keys for integrations: your own, and service accounts'",
+            ),
             tag("agents", "Managed machines"),
             tag(
                 "clients",

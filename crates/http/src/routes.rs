@@ -2,6 +2,7 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod enrollment;
@@ -134,7 +135,15 @@ pub(crate) fn api_v1(config: &mut ServiceConfig<'_>) {
                 .service(users::get::get_user)
                 .service(users::update::update_user)
                 .service(users::delete::delete_user)
-                .service(users::two_factor::reset_two_factor),
+                .service(users::two_factor::reset_two_factor)
+                .service(api_keys::list_account_keys)
+                .service(api_keys::create_account_key),
+        )
+        .service(
+            scope::scope("/api-keys")
+                .service(api_keys::list_own_keys)
+                .service(api_keys::create_own_key)
+                .service(api_keys::revoke_key),
         )
         .service(
             scope::scope("/settings")

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
+use slimrmm_domain::apikey::ApiKeyService;
 use slimrmm_domain::audit::AuditService;
 use slimrmm_domain::execution::ExecutionService;
 use slimrmm_domain::gateway::GatewayService;
@@ -89,6 +90,8 @@ pub struct AppState {
     pub policies: PolicyService,
     /// Clients and sites.
     pub tenancy: TenancyService,
+    /// API keys.
+    pub api_keys: ApiKeyService,
     /// The agents connected to this process.
     pub connections: Arc<Connections>,
     /// Live events for this process's subscribers.

@@ -6,6 +6,7 @@
 
 mod agents;
 mod alerts;
+mod api_keys;
 mod audit;
 mod bus;
 mod certificate_authority;
@@ -39,6 +40,7 @@ mod users;
 
 pub use agents::PgAgentRepository;
 pub use alerts::PgAlertRepository;
+pub use api_keys::PgApiKeyRepository;
 pub use audit::PgAuditLog;
 pub use bus::{DISCONNECT_CHANNEL, EVENTS_CHANNEL, PgBus, WAKE_CHANNEL, event_json, listen};
 pub use certificate_authority::CertificateAuthorityStore;

@@ -14,6 +14,25 @@ diesel::table! {
         updated_at -> Timestamptz,
         last_login_at -> Nullable<Timestamptz>,
         all_clients -> Bool,
+        service_account -> Bool,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        prefix -> Text,
+        digest -> Bytea,
+        role -> Text,
+        client_ids -> Nullable<Array<Int8>>,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+        last_used_ip -> Nullable<Text>,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -418,5 +437,6 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::joinable!(sites -> clients (client_id));
 diesel::joinable!(user_clients -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(clients, sites, agents, enrollment_tokens, alerts);
-diesel::allow_tables_to_appear_in_same_query!(users, user_clients);
+diesel::allow_tables_to_appear_in_same_query!(users, user_clients, api_keys);
+diesel::joinable!(api_keys -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(agents, executions);

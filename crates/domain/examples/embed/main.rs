@@ -33,7 +33,7 @@ use chrono::{TimeDelta, Utc};
 use uuid::Uuid;
 
 use slimrmm_domain::audit::{AuditListQuery, AuditService};
-use slimrmm_domain::auth::{Actor, Session, SessionId, SessionRepository};
+use slimrmm_domain::auth::{Actor, Credential, Session, SessionId, SessionRepository};
 use slimrmm_domain::clock::{Clock, SystemClock};
 use slimrmm_domain::tenancy::Scope;
 use slimrmm_domain::user::{
@@ -91,8 +91,9 @@ async fn main() -> anyhow::Result<()> {
         full_name: None,
         role: Role::Technician,
         scope: Scope::All,
+        service_account: false,
         is_active: true,
-        password: Password::parse(bob_password)?,
+        password: Some(Password::parse(bob_password)?),
     };
     let bob_user = users.create(&alice, request.clone()).await?;
     println!(
@@ -129,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
         ..UpdateUserRequest::default()
     };
     users.update(&alice, bob_user.id, deactivate).await?;
-    let ended = store.is_revoked(bob.session_id);
+    let ended = store.is_revoked(bob.session().expect("a signed-in session"));
     println!("4. alice deactivated bob; his session ended: {ended}");
     if !ended {
         return Err(anyhow!("a deactivated user's session is still live"));
@@ -192,7 +193,7 @@ async fn sign_in(
     UserRepository::record_login(store, credentials.user.id, now).await?;
     Ok(Actor {
         user: credentials.user,
-        session_id: session.id,
+        credential: Credential::Session(session.id),
         source: None,
         must_enrol: false,
     })

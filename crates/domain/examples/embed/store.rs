@@ -119,6 +119,7 @@ impl UserRepository for MemoryStore {
             full_name: new.full_name.clone(),
             role: new.role,
             scope: new.scope.clone(),
+            service_account: new.service_account,
             is_active: new.is_active,
             created_at: now,
             updated_at: now,

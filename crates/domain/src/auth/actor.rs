@@ -1,6 +1,7 @@
 use std::net::IpAddr;
 
 use super::SessionId;
+use crate::apikey::ApiKeyId;
 use crate::tenancy::{ClientId, Scope};
 use crate::user::{User, UserId};
 
@@ -16,13 +17,22 @@ pub enum Capability {
     Administer,
 }
 
+/// What proved who the caller is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in session (an access token).
+    Session(SessionId),
+    /// An API key; keys cannot manage users, keys or the security policy.
+    ApiKey(ApiKeyId),
+}
+
 /// The signed-in user on whose behalf a use case runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     /// The user, as loaded when the request was authenticated.
     pub user: User,
-    /// The session the request belongs to.
-    pub session_id: SessionId,
+    /// The session or the API key the request came with.
+    pub credential: Credential,
     /// The address the request came from, as the edge saw it (the peer, or what a trusted
     /// proxy said); what the audit log records beside the user.
     pub source: Option<IpAddr>,
@@ -36,6 +46,19 @@ impl Actor {
     pub fn from(mut self, source: Option<IpAddr>) -> Self {
         self.source = source;
         self
+    }
+
+    /// The session the request belongs to, unless it came with an API key.
+    pub fn session(&self) -> Option<SessionId> {
+        match self.credential {
+            Credential::Session(session) => Some(session),
+            Credential::ApiKey(_) => None,
+        }
+    }
+
+    /// True when the request came with an API key rather than from a signed-in session.
+    pub fn via_key(&self) -> bool {
+        matches!(self.credential, Credential::ApiKey(_))
     }
 
     /// The acting user's id.

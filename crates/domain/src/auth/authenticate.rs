@@ -38,7 +38,7 @@ impl AuthService {
         Ok(Actor {
             must_enrol: found.two_factor_required && !found.two_factor_active,
             user: found.user,
-            session_id: found.session.id,
+            credential: super::Credential::Session(found.session.id),
             source: None,
         })
     }

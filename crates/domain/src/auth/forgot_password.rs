@@ -20,7 +20,11 @@ impl AuthService {
         let Some(user) = self.ports.users.find_by_email(email).await? else {
             return Ok(());
         };
-        let Some(address) = user.email.clone().filter(|_| user.is_active) else {
+        let Some(address) = user
+            .email
+            .clone()
+            .filter(|_| user.is_active && !user.service_account)
+        else {
             return Ok(());
         };
         let now = self.ports.clock.now();

@@ -99,6 +99,10 @@ impl AuthService {
             return Err(LoginError::InvalidCredentials);
         }
         let user = credentials.user;
+        // A service account's only credentials are its API keys, whatever password it was given.
+        if user.service_account {
+            return Err(LoginError::InvalidCredentials);
+        }
         if !user.is_active {
             return Err(LoginError::AccountDisabled);
         }

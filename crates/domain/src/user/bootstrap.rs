@@ -35,8 +35,9 @@ impl UserService {
             full_name: None,
             role: Role::Admin,
             scope: crate::tenancy::Scope::All,
+            service_account: false,
             is_active: true,
-            password: admin.password,
+            password: Some(admin.password),
         };
         match self.insert(request).await {
             Ok(user) => {

@@ -21,10 +21,12 @@ pub struct CreateUserRequest {
     pub role: Role,
     /// The clients the role applies to.
     pub scope: Scope,
+    /// A service account (API keys only, no password).
+    pub service_account: bool,
     /// Whether the account can sign in right away.
     pub is_active: bool,
-    /// The initial password.
-    pub password: Password,
+    /// The initial password: required for a person, absent for a service account.
+    pub password: Option<Password>,
 }
 
 /// Why a user could not be created.
@@ -36,6 +38,9 @@ pub enum CreateUserError {
     /// A client of the scope does not exist.
     #[error("client_ids names a client that does not exist")]
     UnknownClient,
+    /// A person needs a password; a service account must not have one.
+    #[error("{0}")]
+    Password(&'static str),
     /// Another user has this username.
     #[error("username is taken")]
     UsernameTaken,
@@ -59,6 +64,17 @@ impl From<UserWriteError> for CreateUserError {
             }
         }
     }
+}
+
+/// A password nobody knows (two random uuids), for a service account's row: its sign-in is
+/// refused anyway, and a known hash never sits where a password would.
+fn unusable_password() -> Password {
+    let random = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    Password::parse(random).unwrap_or_else(|_| unreachable!("64 hex digits are a valid password"))
 }
 
 impl UserService {
@@ -99,13 +115,24 @@ impl UserService {
     }
 
     pub(super) async fn insert(&self, request: CreateUserRequest) -> Result<User, CreateUserError> {
-        let password_hash = self.hasher.hash(&request.password).await?;
+        let password = match (request.password, request.service_account) {
+            (Some(password), false) => password,
+            (None, true) => unusable_password(),
+            (None, false) => return Err(CreateUserError::Password("password is required")),
+            (Some(_), true) => {
+                return Err(CreateUserError::Password(
+                    "a service account signs in with API keys only: leave password out",
+                ));
+            }
+        };
+        let password_hash = self.hasher.hash(&password).await?;
         let user = NewUser {
             username: request.username,
             email: request.email,
             full_name: request.full_name,
             role: request.role,
             scope: request.scope,
+            service_account: request.service_account,
             is_active: request.is_active,
             password_hash,
         };
@@ -127,8 +154,9 @@ mod tests {
             full_name: None,
             role: Role::Technician,
             scope: Scope::All,
+            service_account: false,
             is_active: true,
-            password: Password::parse("correct horse battery").unwrap(),
+            password: Some(Password::parse("correct horse battery").unwrap()),
         }
     }
 

@@ -31,6 +31,9 @@ pub struct User {
     pub role: Role,
     /// Which clients the role applies to.
     pub scope: Scope,
+    /// A service account: its only credentials are API keys an admin made for it (no
+    /// password sign-in, no password reset).
+    pub service_account: bool,
     /// Inactive users cannot sign in and their sessions are refused.
     pub is_active: bool,
     /// When the account was made.
@@ -63,6 +66,8 @@ pub struct NewUser {
     pub role: Role,
     /// See [`User::scope`].
     pub scope: Scope,
+    /// See [`User::service_account`].
+    pub service_account: bool,
     /// See [`User::is_active`].
     pub is_active: bool,
     /// The hash of the chosen password.

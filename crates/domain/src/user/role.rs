@@ -60,6 +60,11 @@ impl Role {
         self.rank() >= required.rank()
     }
 
+    /// True when this role may do everything `other` may (it is `other` or above it).
+    pub fn includes(self, other: Role) -> bool {
+        self.rank() >= other.rank()
+    }
+
     fn rank(self) -> u8 {
         match self {
             Role::Viewer => 0,

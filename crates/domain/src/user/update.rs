@@ -137,7 +137,7 @@ impl UserService {
         let now = self.clock.now();
         let updated = self.users.update(id, &changes, now).await?;
         if changes.ends_sessions() {
-            let keep = actor.is(id).then_some(actor.session_id);
+            let keep = actor.session().filter(|_| actor.is(id));
             let reason = if changes.password_hash.is_some() {
                 RevocationReason::PasswordChanged
             } else {
@@ -308,7 +308,7 @@ mod tests {
             .expect_revoke_all_for_user()
             .with(
                 eq(UserId(4)),
-                eq(Some(me.session_id)),
+                eq(me.session()),
                 eq(RevocationReason::PasswordChanged),
                 always(),
             )

@@ -86,6 +86,8 @@ pub struct UserResponse {
     /// The clients the role applies to; `null` for every client (present and future).
     #[schema(example = json!(null))]
     pub client_ids: Option<Vec<i64>>,
+    /// A service account, whose only credentials are API keys.
+    pub service_account: bool,
     /// Inactive users cannot sign in.
     pub is_active: bool,
     /// Creation time.
@@ -105,6 +107,7 @@ impl From<User> for UserResponse {
             full_name: user.full_name.map(|name| name.as_str().to_owned()),
             role: user.role.into(),
             client_ids: client_ids(&user.scope),
+            service_account: user.service_account,
             is_active: user.is_active,
             created_at: user.created_at,
             updated_at: user.updated_at,

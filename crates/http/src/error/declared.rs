@@ -17,6 +17,7 @@ use slimrmm_domain::agent::{
     UpdateAgentError,
 };
 use slimrmm_domain::alert::AlertError;
+use slimrmm_domain::apikey::ApiKeyError;
 use slimrmm_domain::audit::AuditError;
 use slimrmm_domain::auth::{
     ForgotPasswordError, LoginError, LogoutError, RefreshError, ResetPasswordError,
@@ -189,7 +190,9 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         ExecScript::Port(_) => ExecScript::Port(port()));
     let list_users =
         every!(ListUsersError; Forbidden; ListUsersError::Port(_) => ListUsersError::Port(port()));
-    let create_user = every!(CreateUserError; Forbidden, UsernameTaken, EmailTaken, UnknownClient; CreateUserError::Port(_) => CreateUserError::Port(port()));
+    let create_user = every!(CreateUserError; Forbidden, UsernameTaken, EmailTaken, UnknownClient;
+        CreateUserError::Password(_) => CreateUserError::Password("required"),
+        CreateUserError::Port(_) => CreateUserError::Port(port()));
     let get_user = every!(GetUserError; Forbidden, NotFound; GetUserError::Port(_) => GetUserError::Port(port()));
     let update_user = every!(UpdUser; NotFound, UsernameTaken, EmailTaken, LastActiveAdmin, UnknownClient, CurrentPasswordRequired, CurrentPasswordIncorrect;
         UpdUser::Forbidden(_) => UpdUser::Forbidden("no"),
@@ -209,6 +212,13 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
     // met by creating and renaming, agents by deleting.
     let tenant_read = |statuses: &BTreeSet<u16>| read(without(statuses.clone(), 409));
     let tenant_delete = |statuses: &BTreeSet<u16>| without(statuses.clone(), 422);
+    let keys = every!(ApiKeyError; ;
+        ApiKeyError::Forbidden(_) => ApiKeyError::Forbidden("no"),
+        ApiKeyError::NotFound(_) => ApiKeyError::NotFound("API key"),
+        ApiKeyError::Invalid(_) => ApiKeyError::Invalid(Vec::new()),
+        ApiKeyError::Port(_) => ApiKeyError::Port(port()));
+    // One's own keys: no user to find, listing and revoking check no field.
+    let own_keys = without(keys.clone(), 404);
     let delete_user = every!(DelUser; Forbidden, CannotDeleteSelf, NotFound, LastActiveAdmin; DelUser::Port(_) => DelUser::Port(port()));
 
     vec![
@@ -291,6 +301,19 @@ fn operations() -> Vec<(&'static str, &'static str, BTreeSet<u16>)> {
         ("delete", "/api/v1/scripts/{id}", script_delete),
         ("post", "/api/v1/scripts/{id}/execute", execute_script),
         ("get", "/api/v1/users", list_users),
+        ("get", "/api/v1/api-keys", without(own_keys.clone(), 422)),
+        ("post", "/api/v1/api-keys", own_keys),
+        (
+            "delete",
+            "/api/v1/api-keys/{id}",
+            without(keys.clone(), 422),
+        ),
+        (
+            "get",
+            "/api/v1/users/{id}/api-keys",
+            without(keys.clone(), 422),
+        ),
+        ("post", "/api/v1/users/{id}/api-keys", keys),
         ("post", "/api/v1/users", create_user),
         ("get", "/api/v1/users/{id}", get_user),
         ("put", "/api/v1/users/{id}", update_user),

@@ -107,6 +107,7 @@ impl From<CreateUserError> for ApiError {
             CreateUserError::UnknownClient => {
                 Self::invalid_field("client_ids", "names a client that does not exist")
             }
+            CreateUserError::Password(message) => Self::invalid_field("password", message),
             CreateUserError::Port(port) => port.into(),
         }
     }

@@ -1,6 +1,7 @@
-//! How client, site and agent-move errors reach the client.
+//! How client, site, agent-move and API-key errors reach the client.
 
 use slimrmm_domain::agent::MoveAgentError;
+use slimrmm_domain::apikey::ApiKeyError;
 use slimrmm_domain::tenancy::{ClientError, SiteError};
 
 use super::ApiError;
@@ -40,6 +41,17 @@ impl From<MoveAgentError> for ApiError {
                 Self::invalid_field("site_id", "names no site you can see")
             }
             MoveAgentError::Port(port) => port.into(),
+        }
+    }
+}
+
+impl From<ApiKeyError> for ApiError {
+    fn from(error: ApiKeyError) -> Self {
+        match error {
+            ApiKeyError::Forbidden(detail) => Self::forbidden(detail),
+            ApiKeyError::NotFound(_) => Self::not_found(error.to_string()),
+            ApiKeyError::Invalid(fields) => Self::invalid_fields(fields),
+            ApiKeyError::Port(port) => port.into(),
         }
     }
 }

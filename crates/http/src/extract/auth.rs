@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
+use slimrmm_domain::apikey::{ApiKeyService, is_api_key};
 use slimrmm_domain::auth::{Actor, AuthService, Capability};
 
 use crate::error::ApiError;
@@ -21,6 +22,9 @@ pub trait Requirement: 'static {
     /// Whether the operation reaches every client (a global object), so that only users of
     /// every client may call it.
     const GLOBAL: bool = false;
+    /// Whether the operation manages access (users, API keys, the security policy), which an
+    /// API key may never do: only a signed-in session may.
+    const SIGNED_IN: bool = false;
 }
 
 /// Capability `C` over every client: global objects (users, integrations, clients and sites,
@@ -32,6 +36,20 @@ pub struct Global<C>(PhantomData<C>);
 impl<C: Requirement> Requirement for Global<C> {
     const CAPABILITY: Capability = C::CAPABILITY;
     const GLOBAL: bool = true;
+    const SIGNED_IN: bool = C::SIGNED_IN;
+}
+
+/// Requirement `C`, in a signed-in session: managing users, API keys and the security policy.
+/// A request with an API key is refused (403) before the request is read, so a leaked key
+/// cannot make itself or anyone else more powerful.
+#[derive(Debug)]
+pub struct SignedIn<C>(PhantomData<C>);
+
+impl<C: Requirement> Requirement for SignedIn<C> {
+    const CAPABILITY: Capability = C::CAPABILITY;
+    const WHILE_ENROLLING: bool = C::WHILE_ENROLLING;
+    const GLOBAL: bool = C::GLOBAL;
+    const SIGNED_IN: bool = true;
 }
 
 /// Any signed-in user (viewers and up).
@@ -124,24 +142,67 @@ struct Authentication(Result<Actor, ApiError>);
 /// once (actix extracts a handler's arguments in order and answers the first error).
 pub(crate) async fn authenticate(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     if req.path().starts_with("/api/")
-        && req.headers().contains_key(header::AUTHORIZATION)
-        && let Some(auth) = req.app_data::<web::Data<AuthService>>().cloned()
+        && (req.headers().contains_key(header::AUTHORIZATION)
+            || req.headers().contains_key(API_KEY_HEADER))
     {
-        let source = ClientIp::of(req.request()).0;
-        let outcome = match bearer(req.request()) {
-            Ok(token) => auth
-                .authenticate(&token)
-                .await
-                .map(|actor| actor.from(source))
-                .map_err(ApiError::from),
-            Err(error) => Err(error),
-        };
+        let outcome = credential(req.request()).await;
+        // A made-up key costs its sender: each refusal counts against the address's sign-in
+        // budget, so keys cannot be guessed at the pace of the (per-key) API budget.
+        if outcome.is_err()
+            && api_key(req.request()).is_some()
+            && let Some(state) = req.app_data::<web::Data<crate::AppState>>()
+            && let Some(ip) = ClientIp::of(req.request()).0
+            && state
+                .rate_limits
+                .auth
+                .check(ip.into())
+                .retry_after
+                .is_some()
+        {
+            let refused = ApiError::new(
+                actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                "too many refused API keys from this address; try again later",
+            );
+            return Ok(req.error_response(refused).map_into_right_body());
+        }
         req.extensions_mut().insert(Authentication(outcome));
     }
-    next.call(req).await
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// The header an integration may send its API key in instead of `Authorization: Bearer`.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// The API key a request carries, in `X-API-Key` or as a bearer token starting with `srk_`.
+pub(crate) fn api_key(req: &HttpRequest) -> Option<String> {
+    if let Some(value) = req.headers().get(API_KEY_HEADER) {
+        return Some(value.to_str().unwrap_or_default().trim().to_owned());
+    }
+    bearer(req).ok().filter(|token| is_api_key(token))
+}
+
+/// Who the request's credential proves the caller to be: an API key, or an access token.
+async fn credential(req: &HttpRequest) -> Result<Actor, ApiError> {
+    let source = ClientIp::of(req).0;
+    if let Some(key) = api_key(req) {
+        let keys = req
+            .app_data::<web::Data<ApiKeyService>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal(&"the ApiKeyService is not registered"))?;
+        return Ok(keys.authenticate(&key, source).await?);
+    }
+    let token = bearer(req)?;
+    let auth = req
+        .app_data::<web::Data<AuthService>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(&"the AuthService is not registered"))?;
+    Ok(auth.authenticate(&token).await?.from(source))
 }
 
 /// 403 for a user the security policy requires to enrol a second factor first.
@@ -164,6 +225,11 @@ pub(crate) fn act_as(req: &ServiceRequest, actor: Actor) {
 fn require<C: Requirement>(actor: Actor) -> Result<Authorized<C>, ApiError> {
     if actor.must_enrol && !C::WHILE_ENROLLING {
         return Err(two_factor_required());
+    }
+    if C::SIGNED_IN && actor.via_key() {
+        return Err(ApiError::forbidden(
+            "API keys cannot manage users, keys or the security policy: sign in to do it",
+        ));
     }
     if !actor.can(C::CAPABILITY) {
         return Err(ApiError::forbidden(format!(
@@ -191,14 +257,7 @@ impl<C: Requirement> FromRequest for Authorized<C> {
             return Box::pin(ready(outcome.and_then(require)));
         }
         // Outside the middleware (an app built without it): authenticate here.
-        let token = bearer(req);
-        let source = ClientIp::of(req).0;
-        let auth = req.app_data::<web::Data<AuthService>>().cloned();
-        Box::pin(async move {
-            let token = token?;
-            let auth =
-                auth.ok_or_else(|| ApiError::internal(&"the AuthService is not registered"))?;
-            require(auth.authenticate(&token).await?.from(source))
-        })
+        let req = req.clone();
+        Box::pin(async move { require(credential(&req).await?) })
     }
 }

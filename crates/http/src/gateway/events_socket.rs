@@ -79,13 +79,13 @@ pub async fn events_socket(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // The token first: nothing else of the request is read for a caller without one.
-    let token = token(&req).ok_or_else(|| {
+    let token = crate::extract::api_key(&req).or_else(|| token(&req)).ok_or_else(|| {
         ApiError::unauthorized(
             "UNAUTHORIZED",
-            "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer",
+            "send the access token (or an API key) as ?token=, as the bearer subprotocol, as Authorization: Bearer or (a key) as X-API-Key",
         )
     })?;
-    let actor = state.auth.authenticate(&token).await?;
+    let actor = identify(&state, &token).await?;
     if actor.must_enrol {
         return Err(crate::extract::two_factor_required());
     }
@@ -143,7 +143,7 @@ pub async fn events_socket(
                     Some(Ok(_)) => {}
                 },
                 _ = recheck.tick() => {
-                    let Ok(actor) = state.auth.authenticate(&token).await else {
+                    let Ok(actor) = identify(&state, &token).await else {
                         break Some(CloseReason { code: CloseCode::Policy, description: Some("session ended".into()) });
                     };
                     // The scope may have changed, and agents enrolled or moved.
@@ -166,4 +166,16 @@ async fn visible_agents(
 ) -> Result<Option<std::collections::HashSet<String>>, ApiError> {
     let visible = state.agents.visible_agents(actor).await?;
     Ok(visible.map(|agents| agents.iter().map(ToString::to_string).collect()))
+}
+
+/// The caller behind a subscriber's credential: an API key, or an access token.
+async fn identify(
+    state: &AppState,
+    credential: &str,
+) -> Result<slimrmm_domain::auth::Actor, ApiError> {
+    if slimrmm_domain::apikey::is_api_key(credential) {
+        Ok(state.api_keys.authenticate(credential, None).await?)
+    } else {
+        Ok(state.auth.authenticate(credential).await?)
+    }
 }

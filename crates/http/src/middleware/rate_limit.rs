@@ -33,6 +33,9 @@ pub enum ClientKey {
     V6(u64),
     /// No address known (in-process tests).
     Unknown,
+    /// An API key (a hash of its secret): each key has a budget of its own, wherever it is
+    /// used from.
+    Key(u64),
 }
 
 impl From<IpAddr> for ClientKey {
@@ -277,7 +280,15 @@ pub(crate) async fn rate_limit(
         forwarded.as_deref(),
         &limits.trusted_proxies,
     );
-    let decision = budget.check(ip.map_or(ClientKey::Unknown, ClientKey::from));
+    let key = crate::extract::api_key(req.request())
+        .filter(|_| std::ptr::eq(budget, &limits.api))
+        .map(|secret| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            secret.hash(&mut hasher);
+            ClientKey::Key(hasher.finish())
+        });
+    let decision = budget.check(key.unwrap_or(ip.map_or(ClientKey::Unknown, ClientKey::from)));
     let mut response = match decision.retry_after {
         Some(wait) => {
             tracing::warn!(client = ?ip, path = req.path(), "rate limit exceeded");

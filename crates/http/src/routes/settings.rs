@@ -8,7 +8,7 @@ use validator::Validate;
 
 use crate::dto::{ApiResponse, ok};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, Global, ValidJson};
+use crate::extract::{Administer, Authorized, Global, SignedIn, ValidJson};
 
 /// The security policy.
 #[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
@@ -62,7 +62,7 @@ pub async fn get_security_policy(
 #[put("/security")]
 pub async fn put_security_policy(
     auth: web::Data<AuthService>,
-    caller: Authorized<Global<Administer>>,
+    caller: Authorized<SignedIn<Global<Administer>>>,
     body: ValidJson<SecurityPolicyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let policy = SecurityPolicy {

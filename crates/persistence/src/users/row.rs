@@ -27,6 +27,7 @@ pub(crate) struct UserRow {
     updated_at: DateTime<Utc>,
     last_login_at: Option<DateTime<Utc>>,
     all_clients: bool,
+    service_account: bool,
     #[diesel(select_expression = scope_clients())]
     #[diesel(select_expression_type = SqlLiteral<Array<BigInt>>)]
     client_ids: Vec<i64>,
@@ -57,6 +58,7 @@ impl UserRow {
                 .transpose()
                 .map_err(|e| corrupt("full name", e))?,
             role: self.role.parse().map_err(|e| corrupt("role", e))?,
+            service_account: self.service_account,
             scope: if self.all_clients {
                 Scope::All
             } else {

@@ -18,6 +18,7 @@ struct NewUserRow<'a> {
     role: &'a str,
     password_hash: &'a str,
     is_active: bool,
+    service_account: bool,
 }
 
 #[derive(AsChangeset)]
@@ -95,6 +96,7 @@ pub(super) async fn create(db: &Database, user: &NewUser) -> Result<User, UserWr
         role: user.role.as_str(),
         password_hash: user.password_hash.as_str(),
         is_active: user.is_active,
+        service_account: user.service_account,
     };
     let stored: UserRow = conn
         .transaction(async |conn| {

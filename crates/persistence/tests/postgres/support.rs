@@ -13,6 +13,7 @@ pub fn new_user(username: &str, email: Option<&str>, role: Role) -> NewUser {
         full_name: None,
         role,
         scope: slimrmm_domain::tenancy::Scope::All,
+        service_account: false,
         is_active: true,
         password_hash: PasswordHash::new("$argon2id$fake"),
     }

@@ -80,8 +80,10 @@ fn request(args: CreateUser) -> anyhow::Result<CreateUserRequest> {
         },
         // The operator recovers access: the account sees every client.
         scope: slimrmm_domain::tenancy::Scope::All,
+        service_account: false,
         is_active: true,
-        password: Password::parse(args.password.expose_secret())
-            .map_err(|e| field("password", &e))?,
+        password: Some(
+            Password::parse(args.password.expose_secret()).map_err(|e| field("password", &e))?,
+        ),
     })
 }

@@ -8,6 +8,7 @@ use slimrmm_auth::{Argon2Hasher, JwtIssuer, RandomSecrets, TotpCodes};
 use slimrmm_crypto::{AgentCa, AgentCertificateVerifier};
 use slimrmm_domain::agent::AgentService;
 use slimrmm_domain::alert::AlertService;
+use slimrmm_domain::apikey::{ApiKeyPorts, ApiKeyService};
 use slimrmm_domain::auth::{AuthPorts, AuthService, AuthSettings};
 use slimrmm_domain::clock::SystemClock;
 use slimrmm_domain::enrollment::{
@@ -34,7 +35,7 @@ use slimrmm_http::middleware::RateLimits;
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
-    Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository, PgBus,
+    Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository, PgApiKeyRepository, PgBus,
     PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
     PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository, PgOperations,
     PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository,
@@ -233,6 +234,13 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         inventories: InventoryService::new(agents.clone(), inventories),
         alerts: AlertService::new(alerts, agents, clock.clone()),
         tenancy: TenancyService::new(tenancy, audit.clone(), clock.clone()),
+        api_keys: ApiKeyService::new(ApiKeyPorts {
+            keys: Arc::new(PgApiKeyRepository::new(db.clone())),
+            users: Arc::new(PgUserRepository::new(db.clone())),
+            secrets: Arc::new(RandomSecrets),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        }),
         audit,
         integrations,
         scripts,

@@ -186,9 +186,44 @@ where
         .data()["id"]
         .clone();
 
+    let robot = app
+        .post(
+            "/api/v1/users",
+            Some(admin),
+            json!({"username": "robot", "email": "robot@example.com", "role": "viewer",
+                   "service_account": true}),
+        )
+        .await
+        .data()["id"]
+        .clone();
+    let key = app
+        .post("/api/v1/api-keys", Some(admin), json!({"name": "mine"}))
+        .await
+        .data()["id"]
+        .clone();
+
     // A valid request for every operation with a numeric or date input: its uri (with real
     // ids) and body.
     BTreeMap::from([
+        (
+            "POST /api/v1/api-keys",
+            ("/api/v1/api-keys".to_owned(), json!({"name": "sync"})),
+        ),
+        (
+            "DELETE /api/v1/api-keys/{id}",
+            (format!("/api/v1/api-keys/{key}"), Value::Null),
+        ),
+        (
+            "GET /api/v1/users/{id}/api-keys",
+            (format!("/api/v1/users/{robot}/api-keys"), Value::Null),
+        ),
+        (
+            "POST /api/v1/users/{id}/api-keys",
+            (
+                format!("/api/v1/users/{robot}/api-keys"),
+                json!({"name": "sync"}),
+            ),
+        ),
         (
             "PUT /api/v1/agents/{uuid}/site",
             (

@@ -5,6 +5,7 @@
 mod live;
 
 mod agents;
+mod api_keys;
 mod audit;
 mod auth;
 mod authorization;

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use crate::dto::{ApiResponse, Null, no_store, ok, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, Enrolling, ValidJson};
+use crate::extract::{Authorized, Enrolling, SignedIn, ValidJson};
 
 /// A user's second factor.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,7 +72,7 @@ pub struct CodeRequest {
 #[get("/2fa")]
 pub async fn two_factor_status(
     auth: web::Data<AuthService>,
-    caller: Authorized<Enrolling>,
+    caller: Authorized<SignedIn<Enrolling>>,
 ) -> Result<HttpResponse, ApiError> {
     let status = auth.two_factor_status(&caller.actor).await?;
     Ok(ok(TwoFactorStatusResponse::from(status)))
@@ -93,7 +93,7 @@ pub async fn two_factor_status(
 #[post("/2fa/enroll")]
 pub async fn enrol_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Enrolling>,
+    caller: Authorized<SignedIn<Enrolling>>,
 ) -> Result<HttpResponse, ApiError> {
     let enrolment = auth.enrol_two_factor(&caller.actor).await?;
     let body = EnrolmentResponse {
@@ -120,7 +120,7 @@ pub async fn enrol_two_factor(
 #[post("/2fa/activate")]
 pub async fn activate_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Enrolling>,
+    caller: Authorized<SignedIn<Enrolling>>,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let codes = auth
@@ -150,7 +150,7 @@ pub async fn activate_two_factor(
 #[delete("/2fa")]
 pub async fn disable_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Enrolling>,
+    caller: Authorized<SignedIn<Enrolling>>,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.disable_two_factor(&caller.actor, &body.0.code).await?;

@@ -8,7 +8,7 @@ use validator::Validate;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, created, scope_of};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, Global, ValidJson};
+use crate::extract::{Administer, Authorized, Global, SignedIn, ValidJson};
 
 fn default_role() -> RoleDto {
     RoleDto::Viewer
@@ -41,10 +41,14 @@ pub struct CreateUserBody {
     /// Defaults to `viewer`.
     #[serde(default = "default_role")]
     pub role: RoleDto,
-    /// 12 to 256 characters.
+    /// 12 to 256 characters; required, except for a service account, which has none.
     #[validate(custom(function = "rules::new_password"))]
     #[schema(min_length = 12, max_length = 256)]
-    pub password: String,
+    pub password: Option<String>,
+    /// A service account: it cannot sign in; admins of every client give it API keys
+    /// (`POST /api/v1/users/{id}/api-keys`). Defaults to `false`.
+    #[serde(default)]
+    pub service_account: bool,
     /// Defaults to `true`.
     #[serde(default = "default_active")]
     pub is_active: bool,
@@ -68,7 +72,11 @@ impl CreateUserBody {
             role: self.role.into(),
             scope: scope_of("client_ids", self.client_ids)?,
             is_active: self.is_active,
-            password: parsed("password", Password::parse(self.password))?,
+            password: self
+                .password
+                .map(|password| parsed("password", Password::parse(password)))
+                .transpose()?,
+            service_account: self.service_account,
         })
     }
 }
@@ -89,7 +97,7 @@ impl CreateUserBody {
 #[post("")]
 pub async fn create_user(
     users: web::Data<UserService>,
-    caller: Authorized<Global<Administer>>,
+    caller: Authorized<SignedIn<Global<Administer>>>,
     body: ValidJson<CreateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0.into_domain()?;

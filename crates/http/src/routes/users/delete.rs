@@ -4,7 +4,7 @@ use slimrmm_domain::user::UserService;
 
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, Global};
+use crate::extract::{Administer, Authorized, Global, SignedIn};
 
 /// Delete a user and their sessions (admins). Nobody deletes themselves or the last active
 /// admin.
@@ -23,7 +23,7 @@ use crate::extract::{Administer, Authorized, Global};
 #[delete("/{id}")]
 pub async fn delete_user(
     users: web::Data<UserService>,
-    caller: Authorized<Global<Administer>>,
+    caller: Authorized<SignedIn<Global<Administer>>>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let user = UserId(id.into_inner());

@@ -4,7 +4,7 @@ use slimrmm_domain::user::UserId;
 
 use crate::dto::{ApiResponse, Null, ok_with_message};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Administer, Authorized, Global};
+use crate::extract::{Administer, Authorized, Global, SignedIn};
 
 /// Reset a user's second factor (admins): a lost phone. They sign in with the password
 /// alone and can enrol again. Audited.
@@ -22,7 +22,7 @@ use crate::extract::{Administer, Authorized, Global};
 #[delete("/{id}/2fa")]
 pub async fn reset_two_factor(
     auth: web::Data<AuthService>,
-    caller: Authorized<Global<Administer>>,
+    caller: Authorized<SignedIn<Global<Administer>>>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     auth.reset_two_factor(&caller.actor, UserId(id.into_inner()))

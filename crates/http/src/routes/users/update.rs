@@ -10,7 +10,7 @@ use validator::Validate;
 use crate::dto::rules::{self, parsed};
 use crate::dto::{ApiResponse, RoleDto, UserResponse, ok, scope_of};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{Authorized, Read, ValidJson};
+use crate::extract::{Authorized, Read, SignedIn, ValidJson};
 
 /// Parses a field that may be absent, `null` (clear it) or a value.
 fn clearable<T, E: std::fmt::Display>(
@@ -116,7 +116,7 @@ impl UpdateUserBody {
 #[put("/{id}")]
 pub async fn update_user(
     users: web::Data<UserService>,
-    caller: Authorized<Read>,
+    caller: Authorized<SignedIn<Read>>,
     id: web::Path<i64>,
     body: ValidJson<UpdateUserBody>,
 ) -> Result<HttpResponse, ApiError> {
