@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use actix_web::HttpServer;
 use slimrmm_server::config::Config;
 use slimrmm_server::wiring;
-use slimrmm_test_db::{TestDatabase, seed_agents_sql, spread_agents_sql};
+use slimrmm_test_db::{TestDatabase, seed_agents_sql, seed_clients_sql};
 
 #[path = "support.rs"]
 mod support;
@@ -119,8 +119,8 @@ fn main() {
     for count in counts {
         let db = TestDatabase::new();
         let seeding = Instant::now();
+        db.execute(&seed_clients_sql(clients));
         db.execute(&seed_agents_sql(count));
-        db.execute(&spread_agents_sql(clients));
         db.execute("VACUUM ANALYZE agents");
         eprintln!("seeded {count} agents in {:.1?}", seeding.elapsed());
         let addr = start_server(&db);

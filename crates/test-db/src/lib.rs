@@ -141,31 +141,28 @@ impl Drop for TestDatabase {
 /// their uuids: hostname `host-<i, 5 digits>`, os `[linux, darwin, windows][i % 3]`, status
 /// `[pending, rejected, online, offline][i % 4]`, tag `db` when `i % 10 == 0` else `web`,
 /// version `2.3.<i % 5>`, external IP `203.0.113.<i % 250>`, serial `SN<i>`, created `i`
-/// minutes ago.
+/// minutes ago, dealt out among the sites round robin (all in `Default` unless
+/// [`seed_clients_sql`] made more).
 pub fn seed_agents_sql(count: u32) -> String {
     format!(
-        "INSERT INTO agents (uuid, hostname, os, arch, agent_version, tags, status, external_ip, serial_number, \
+        "WITH site AS (SELECT id, client_id, row_number() OVER (ORDER BY id) - 1 AS k, count(*) OVER () AS n FROM sites) \
+         INSERT INTO agents (uuid, hostname, os, arch, agent_version, tags, status, external_ip, serial_number, \
          registration_token_digest, reregistration_secret_digest, created_at, updated_at, site_id, client_id) \
          SELECT gen_random_uuid(), 'host-' || lpad(i::text, 5, '0'), (ARRAY['linux','darwin','windows'])[1 + i % 3], \
          'x86_64', '2.3.' || (i % 5), CASE WHEN i % 10 = 0 THEN ARRAY['db'] ELSE ARRAY['web'] END, \
          (ARRAY['pending','rejected','online','offline'])[1 + i % 4], '203.0.113.' || (i % 250), 'SN' || i, \
          decode(repeat('00', 32), 'hex'), decode(repeat('00', 32), 'hex'), now() - i * interval '1 minute', now(), \
-         (SELECT min(id) FROM sites), (SELECT min(id) FROM clients) \
-         FROM generate_series(1, {count}) AS i; ANALYZE agents;"
+         site.id, site.client_id \
+         FROM generate_series(1, {count}) AS i JOIN site ON site.k = i % site.n; ANALYZE agents;"
     )
 }
 
-/// SQL that makes `clients` clients `client-0001`, ... each with one site `main`, and deals
-/// the live agents out among them round robin (by uuid).
-pub fn spread_agents_sql(clients: u32) -> String {
+/// SQL that makes `clients` clients `client-0001`, ... each with one site `main`: run before
+/// [`seed_agents_sql`], which deals the agents out among every site round robin.
+pub fn seed_clients_sql(clients: u32) -> String {
     format!(
         "INSERT INTO clients (name) SELECT 'client-' || lpad(c::text, 4, '0') FROM generate_series(1, {clients}) AS c; \
-         INSERT INTO sites (client_id, name) SELECT id, 'main' FROM clients WHERE name LIKE 'client-%'; \
-         WITH numbered AS (SELECT uuid, row_number() OVER (ORDER BY uuid) AS n FROM agents WHERE deleted_at IS NULL), \
-              targets AS (SELECT s.id AS site_id, s.client_id, row_number() OVER (ORDER BY s.id) - 1 AS k \
-                          FROM sites s JOIN clients c ON c.id = s.client_id WHERE c.name LIKE 'client-%') \
-         UPDATE agents a SET site_id = t.site_id, client_id = t.client_id FROM numbered, targets t \
-         WHERE a.uuid = numbered.uuid AND t.k = numbered.n % {clients}; ANALYZE agents;"
+         INSERT INTO sites (client_id, name) SELECT id, 'main' FROM clients WHERE name LIKE 'client-%';"
     )
 }
 
