@@ -201,3 +201,35 @@ async fn forwarded_for_separates_clients_only_behind_a_trusted_proxy() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[actix_web::test]
+async fn each_api_key_has_a_budget_of_its_own() {
+    let db = TestDatabase::new();
+    let mut config = config_for(&db);
+    config.rate_limit_per_minute = budget(4);
+    let app = spawn_with(db, config).await;
+    let admin = app.admin().await;
+    let mut keys = Vec::new();
+    for name in ["first", "second"] {
+        let reply = app
+            .post("/api/v1/api-keys", Some(&admin), json!({"name": name}))
+            .await;
+        keys.push(reply.data()["key"].as_str().unwrap().to_owned());
+    }
+    let with_key = |key: &str| {
+        from("198.51.100.7:4000", Method::GET, "/api/v1/agents")
+            .insert_header(("X-API-Key", key.to_owned()))
+    };
+    for _ in 0..4 {
+        assert_eq!(app.send(with_key(&keys[0])).await.status, StatusCode::OK);
+    }
+    let spent = app.send(with_key(&keys[0])).await;
+    assert_eq!(spent.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another key from the same address, and the address itself, still have theirs.
+    let other = app.send(with_key(&keys[1])).await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(number(&other, "x-ratelimit-remaining"), 3);
+    let session = from("198.51.100.7:4000", Method::GET, "/api/v1/agents")
+        .insert_header(("Authorization", format!("Bearer {admin}")));
+    assert_eq!(app.send(session).await.status, StatusCode::OK);
+}
