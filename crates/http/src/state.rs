@@ -15,7 +15,7 @@ use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::tenancy::TenancyService;
 
 use crate::extract::ClientCertificateSource;
-use crate::gateway::{Connections, EventHub};
+use crate::gateway::{Admissions, Connections, EventHub};
 use crate::metrics::Metrics;
 use crate::middleware::RateLimits;
 use slimrmm_domain::auth::AuthService;
@@ -96,6 +96,8 @@ pub struct AppState {
     pub connections: Arc<Connections>,
     /// Live events for this process's subscribers.
     pub events: EventHub,
+    /// How many agents may be admitted at once.
+    pub admissions: Admissions,
     /// Whether the backing services answer.
     pub readiness: Arc<dyn ReadinessProbe>,
     /// HTTP settings.

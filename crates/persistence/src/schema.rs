@@ -275,9 +275,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    agent_counts (status, os) {
+    agent_counts (status, os, stripe) {
         status -> Text,
         os -> Text,
+        stripe -> Int2,
         count -> Int8,
     }
 }

@@ -250,6 +250,13 @@ pub struct Config {
     #[arg(help_heading = "Agents", long, env = "SLIMRMM_MAX_AGENT_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_agent_connections: Option<u32>,
 
+    /// How many agents one process admits at a time (each costs a few database statements);
+    /// others wait up to 5 s for their turn, then get 503 `AGENT_BUSY` and back off (0 admits
+    /// none: a process being drained). Default: three quarters of the database pool, so a
+    /// reconnect storm leaves room for the API.
+    #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_ADMISSIONS", value_parser = clap::value_parser!(u32).range(0..))]
+    pub agent_admissions: Option<u32>,
+
     /// Seconds a client has to send a request's whole body after its head (then 408): a body
     /// trickled in byte by byte cannot hold a connection.
     #[arg(help_heading = "Serving", long, env = "SLIMRMM_REQUEST_BODY_TIMEOUT", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=3600))]
@@ -349,6 +356,15 @@ impl Config {
         match self.max_agent_connections {
             Some(max) => max as usize,
             None => (self.max_connections().saturating_mul(9) / 10).max(1),
+        }
+    }
+
+    /// How many agents are admitted at once: `SLIMRMM_AGENT_ADMISSIONS`, else three quarters
+    /// of the database pool (at least one).
+    pub fn agent_admissions(&self) -> usize {
+        match self.agent_admissions {
+            Some(admissions) => admissions as usize,
+            None => (usize::from(self.database_pool_size) * 3 / 4).max(1),
         }
     }
 

@@ -48,7 +48,12 @@ impl ApiKeyService {
             user.role = found.key.role;
         }
         user.scope = narrowed(&user.scope, found.key.scope.as_ref());
-        if let Err(error) = self.ports.keys.touch(found.key.id, from, now).await {
+        // Recorded to the minute: a key used all the time writes once a minute, not per call.
+        let stale = found
+            .key
+            .last_used_at
+            .is_none_or(|used| now - used >= chrono::TimeDelta::minutes(1));
+        if stale && let Err(error) = self.ports.keys.touch(found.key.id, from, now).await {
             tracing::warn!(key = %found.key.id, %error, "could not record an API key's use");
         }
         Ok(Actor {
@@ -184,5 +189,27 @@ mod tests {
         ));
         let malformed = service.authenticate("srk_<script>", None).await;
         assert!(matches!(malformed, Err(AuthenticateError::InvalidToken)));
+    }
+
+    #[tokio::test]
+    async fn a_key_used_this_minute_is_not_written_again() {
+        let mut recent = key(Role::Viewer, None);
+        recent.last_used_at = Some(t0() - chrono::TimeDelta::seconds(30));
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_find_by_digest().returning(move |_| {
+            Ok(Some(KeyWithOwner {
+                key: recent.clone(),
+                owner: user(1, "ops", Role::Admin),
+            }))
+        });
+        keys.expect_touch().never();
+        let service = ApiKeyService::new(ApiKeyPorts {
+            keys: Arc::new(keys),
+            users: Arc::new(MockUserRepository::new()),
+            secrets: Arc::new(crate::auth::MockSecretGenerator::new()),
+            audit: RecordingAudit::default().service(),
+            clock: Arc::new(MockClock::fixed(t0())),
+        });
+        assert!(service.authenticate(SECRET, None).await.is_ok());
     }
 }

@@ -43,7 +43,7 @@ pub struct AgentSocketQuery {
         (status = 403, description = "The certificate names another agent (mTLS), or the agent is not approved", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
         (status = 422, description = "`uuid` is not a uuid", body = ErrorBody),
-        (status = 503, description = "This process holds as many agents as it may (`AGENT_CAPACITY`, `Retry-After`), or the database is unavailable", body = ErrorBody),
+        (status = 503, description = "This process holds as many agents as it may (`AGENT_CAPACITY`), too many are connecting at once (`AGENT_BUSY`; both with `Retry-After`), or the database is unavailable", body = ErrorBody),
     )
 )]
 #[get("/agent")]
@@ -72,6 +72,10 @@ pub async fn agent_socket(
         )
         .retry_after(30));
     }
+    // Held until the connection is registered (presence and queued commands included).
+    let turn = state.admissions.enter().await.inspect_err(|_| {
+        tracing::warn!(agent = %uuid, peer = ?peer, "agent connection refused: too many agents are connecting at once");
+    })?;
     state
         .identity
         .verify(AgentId(uuid), certificate.der())
@@ -98,7 +102,7 @@ pub async fn agent_socket(
         .max_frame_size(limit)
         .aggregate_continuations()
         .max_continuation_size(limit);
-    actix_web::rt::spawn(run(state.into_inner(), agent, session, stream));
+    actix_web::rt::spawn(run(state.into_inner(), agent, session, stream, turn));
     Ok(response)
 }
 
@@ -155,6 +159,7 @@ async fn run(
     agent: Agent,
     mut session: Session,
     mut stream: actix_ws::AggregatedMessageStream,
+    turn: super::Turn,
 ) {
     let connection = ConnectionId(Uuid::new_v4());
     let (sender, mut outbox) = mpsc::unbounded_channel();
@@ -176,6 +181,7 @@ async fn run(
             true
         }
     };
+    drop(turn);
     let idle = Duration::from_secs(state.settings.agent_idle_seconds);
     let mut deadline = Instant::now() + idle;
     let mut reason = None;

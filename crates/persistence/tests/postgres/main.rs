@@ -6,6 +6,7 @@ mod enrollment_tokens;
 mod heartbeats;
 mod outbox;
 mod password_resets;
+mod presence;
 mod server_secrets;
 mod sessions;
 mod support;

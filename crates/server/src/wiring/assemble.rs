@@ -29,16 +29,16 @@ use slimrmm_domain::script::{ScriptPorts, ScriptService};
 use slimrmm_domain::telemetry::TelemetryService;
 use slimrmm_domain::tenancy::TenancyService;
 use slimrmm_http::extract::ClientCertificateSource;
-use slimrmm_http::gateway::EventHub;
+use slimrmm_http::gateway::{Admissions, EventHub};
 use slimrmm_http::metrics::Metrics;
 use slimrmm_http::middleware::RateLimits;
 use slimrmm_http::{AppState, HttpSettings};
 use slimrmm_notify::ChannelTransport;
 use slimrmm_persistence::{
-    Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository, PgApiKeyRepository, PgBus,
-    PgEnrollmentTokenRepository, PgExecutionRepository, PgIdempotencyStore,
-    PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository, PgOperations,
-    PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository, PgPresenceRepository,
+    BatchedPresence, Database, HeartbeatWriter, PgAgentRepository, PgAlertRepository,
+    PgApiKeyRepository, PgBus, PgEnrollmentTokenRepository, PgExecutionRepository,
+    PgIdempotencyStore, PgIntegrationRepository, PgInventoryRepository, PgLoginChallengeRepository,
+    PgOperations, PgOutboxRepository, PgPasswordResetRepository, PgPolicyRepository,
     PgProcessRegistry, PgPurger, PgReadiness, PgScriptRepository, PgSecurityPolicyRepository,
     PgSessionRepository, PgTelemetry, PgTenancyRepository, PgTwoFactorRepository, PgUserRepository,
 };
@@ -143,7 +143,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
     let gateway = GatewayService::new(
         GatewayPorts {
             agents: agents.clone(),
-            presence: Arc::new(PgPresenceRepository::new(db.clone())),
+            presence: Arc::new(BatchedPresence::start(db.clone())),
             executions: executions.clone(),
             heartbeats: Arc::new(heartbeats),
             inventories: inventories.clone(),
@@ -247,6 +247,7 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         policies,
         connections: Arc::default(),
         events: EventHub::default(),
+        admissions: Admissions::new(config.agent_admissions(), std::time::Duration::from_secs(5)),
         readiness: Arc::new(PgReadiness::new(db.clone())),
         rate_limits: RateLimits::new(
             config.rate_limit_per_minute,

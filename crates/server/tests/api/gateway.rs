@@ -776,3 +776,33 @@ async fn agents_beyond_the_cap_wait_outside_and_the_api_stays_open() {
     let mut socket = AgentSocket::connect(&base, second).await.unwrap();
     hello(&mut socket).await;
 }
+
+#[actix_web::test]
+async fn a_process_admitting_no_agents_refuses_them_at_once_and_serves_the_api() {
+    let db = slimrmm_test_db::TestDatabase::new();
+    let mut config = crate::helpers::config_for(&db);
+    config.agent_admissions = Some(0);
+    let app = crate::helpers::spawn_with(db, config).await;
+    let base = app.serve();
+    let admin = app.admin().await;
+    let agent = app.approved_agent("drained").await;
+    let refused = AgentSocket::connect(&base, agent).await.err().unwrap();
+    let tokio_tungstenite::tungstenite::Error::Http(response) = refused else {
+        panic!("not refused with an HTTP answer: {refused}");
+    };
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .map(|value| value.as_bytes()),
+        Some(&b"10"[..])
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap();
+    assert_eq!(body["code"], "AGENT_BUSY");
+    assert_eq!(
+        app.get("/api/v1/agents", &admin).await.status,
+        StatusCode::OK
+    );
+}
