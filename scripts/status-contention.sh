@@ -26,12 +26,27 @@ SELECT gen_random_uuid(), 'host-' || lpad(i::text, 5, '0'), (ARRAY['linux','darw
 FROM generate_series(1, 10000) AS i;
 VACUUM ANALYZE agents;
 SQL
-cat > "$WORK/flip.sql" <<'SQL'
+# The statements of PresenceRepository::online and ::offline (persistence/src/presence.rs), on
+# random agents, half and half.
+cat > "$WORK/online.sql" <<'SQL'
 \set n random(1, 10000)
-UPDATE agents SET status = CASE status WHEN 'online' THEN 'offline' ELSE 'online' END, last_seen_at = now()
- WHERE lower(hostname) = 'host-' || lpad(:n::text, 5, '0') AND deleted_at IS NULL AND status IN ('online', 'offline');
+WITH previous AS (SELECT uuid, status FROM agents
+     WHERE lower(hostname) = 'host-' || lpad(:n::text, 5, '0') AND deleted_at IS NULL AND status IN ('online', 'offline') FOR UPDATE),
+ changed AS (UPDATE agents a SET status = 'online', last_seen_at = now(), overdue_at = NULL
+     FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous),
+ recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at)
+     SELECT uuid, previous, 'online', now() FROM changed WHERE previous = 'offline')
+ SELECT count(*) FROM changed WHERE previous = 'offline';
+SQL
+cat > "$WORK/offline.sql" <<'SQL'
+\set n random(1, 10000)
+WITH changed AS (UPDATE agents SET status = 'offline'
+     WHERE lower(hostname) = 'host-' || lpad(:n::text, 5, '0') AND status = 'online' RETURNING uuid, hostname),
+ recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at)
+     SELECT uuid, 'online', 'offline', now() FROM changed)
+ SELECT uuid, hostname FROM changed;
 SQL
 pgbench --no-vacuum --client "${1:-16}" --jobs 2 --time "${2:-20}" --failures-detailed \
-  --max-tries 1 --file "$WORK/flip.sql" "$DATABASE_SERVER/$DATABASE" 2>&1 |
+  --max-tries 1 --file "$WORK/online.sql@1" --file "$WORK/offline.sql@1" "$DATABASE_SERVER/$DATABASE" 2>&1 |
   grep -E "^(number of (transactions|failed)|latency average|tps)"
 echo "totals: $(psql "$DATABASE_SERVER/$DATABASE" -Atc "SELECT (SELECT sum(count) FROM agent_counts) = (SELECT count(*) FROM agents WHERE deleted_at IS NULL)") (the kept totals equal a real count)"
