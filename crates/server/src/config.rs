@@ -251,9 +251,8 @@ pub struct Config {
     pub max_agent_connections: Option<u32>,
 
     /// How many agents one process admits at a time (each costs a few database statements);
-    /// others wait up to 5 s for their turn, then get 503 `AGENT_BUSY` and back off (0 admits
-    /// none: a process being drained). Default: three quarters of the database pool, so a
-    /// reconnect storm leaves room for the API.
+    /// others wait up to 15 s for their turn, then get 503 `AGENT_BUSY` and back off (0 admits
+    /// none: a process being drained). Default: no limit (a storm is paced by the pool).
     #[arg(help_heading = "Agents", long, env = "SLIMRMM_AGENT_ADMISSIONS", value_parser = clap::value_parser!(u32).range(0..))]
     pub agent_admissions: Option<u32>,
 
@@ -359,13 +358,12 @@ impl Config {
         }
     }
 
-    /// How many agents are admitted at once: `SLIMRMM_AGENT_ADMISSIONS`, else three quarters
-    /// of the database pool (at least one).
+    /// How many agents are admitted at once: `SLIMRMM_AGENT_ADMISSIONS`, else no limit.
     pub fn agent_admissions(&self) -> usize {
-        match self.agent_admissions {
-            Some(admissions) => admissions as usize,
-            None => (usize::from(self.database_pool_size) * 3 / 4).max(1),
-        }
+        self.agent_admissions
+            .map_or(tokio::sync::Semaphore::MAX_PERMITS, |admissions| {
+                admissions as usize
+            })
     }
 
     /// How the HTTP server treats connections.

@@ -247,7 +247,10 @@ pub async fn assemble(config: &Config, db: Database) -> anyhow::Result<Assembly>
         policies,
         connections: Arc::default(),
         events: EventHub::default(),
-        admissions: Admissions::new(config.agent_admissions(), std::time::Duration::from_secs(5)),
+        admissions: Admissions::new(
+            config.agent_admissions(),
+            std::time::Duration::from_secs(15),
+        ),
         readiness: Arc::new(PgReadiness::new(db.clone())),
         rate_limits: RateLimits::new(
             config.rate_limit_per_minute,
