@@ -17,7 +17,8 @@ pub enum UserWriteError {
     /// No user has this id.
     #[error("user not found")]
     NotFound,
-    /// The change would leave no active admin of every client.
+    /// The change would leave no active admin of every client who can sign in (service accounts
+    /// do not count).
     #[error("the last active admin cannot be removed, deactivated, demoted or limited to clients")]
     LastActiveAdmin,
     /// A client of the user's scope does not exist.

@@ -149,6 +149,15 @@ pub(crate) async fn authenticate(
             || req.headers().contains_key(API_KEY_HEADER))
     {
         let outcome = credential(req.request()).await;
+        if outcome.is_ok()
+            && let Some(key) = api_key(req.request())
+            && let Some(state) = req.app_data::<web::Data<crate::AppState>>()
+        {
+            state
+                .rate_limits
+                .verified_keys
+                .insert(crate::middleware::key_hash(&key));
+        }
         // A made-up key costs its sender: each refusal counts against the address's sign-in
         // budget, so keys cannot be guessed at the pace of the (per-key) API budget.
         if outcome.is_err()

@@ -79,10 +79,14 @@ pub async fn events_socket(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // The token first: nothing else of the request is read for a caller without one.
-    let token = crate::extract::api_key(&req).or_else(|| token(&req)).ok_or_else(|| {
+    // An API key is taken from a header only: in the query string it would be written to
+    // request logs, where a long-lived secret has no place.
+    let token = crate::extract::api_key(&req)
+        .or_else(|| token(&req).filter(|token| !slimrmm_domain::apikey::is_api_key(token)))
+        .ok_or_else(|| {
         ApiError::unauthorized(
             "UNAUTHORIZED",
-            "send the access token (or an API key) as ?token=, as the bearer subprotocol, as Authorization: Bearer or (a key) as X-API-Key",
+            "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer (an API key: in Authorization or X-API-Key only)",
         )
     })?;
     let actor = identify(&state, &token).await?;

@@ -147,6 +147,10 @@ pub struct RateLimits {
     pub agent: Budget,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Arc<[IpNet]>,
+    /// The API keys this process has seen accepted (hashes of their secrets): only those get a
+    /// budget of their own; any other key is charged to its sender's address, so made-up keys
+    /// cannot buy fresh budgets.
+    pub verified_keys: VerifiedKeys,
 }
 
 impl RateLimits {
@@ -162,6 +166,7 @@ impl RateLimits {
             auth: Budget::per_minute(auth),
             agent: Budget::per_minute(agent),
             trusted_proxies,
+            verified_keys: VerifiedKeys::default(),
         }
     }
 
@@ -198,6 +203,37 @@ impl RateLimits {
 
 /// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`, as dual-stack sockets report them) as
 /// the IPv4 address it is; others unchanged.
+/// A hash of an API key's secret, as budgets and [`VerifiedKeys`] know it.
+pub(crate) fn key_hash(secret: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    secret.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The hashes of the API keys seen accepted, forgotten all at once beyond 100,000 (a key then
+/// pays from its address's budget until it is seen again).
+#[derive(Debug, Clone, Default)]
+pub struct VerifiedKeys(Arc<std::sync::Mutex<std::collections::HashSet<u64>>>);
+
+impl VerifiedKeys {
+    const MAX: usize = 100_000;
+
+    /// Records a key that was just accepted.
+    pub(crate) fn insert(&self, hash: u64) {
+        if let Ok(mut keys) = self.0.lock() {
+            if keys.len() >= Self::MAX {
+                keys.clear();
+            }
+            keys.insert(hash);
+        }
+    }
+
+    fn contains(&self, hash: u64) -> bool {
+        self.0.lock().is_ok_and(|keys| keys.contains(&hash))
+    }
+}
+
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
@@ -282,12 +318,9 @@ pub(crate) async fn rate_limit(
     );
     let key = crate::extract::api_key(req.request())
         .filter(|_| std::ptr::eq(budget, &limits.api))
-        .map(|secret| {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::hash::DefaultHasher::new();
-            secret.hash(&mut hasher);
-            ClientKey::Key(hasher.finish())
-        });
+        .map(|secret| key_hash(&secret))
+        .filter(|hash| limits.verified_keys.contains(*hash))
+        .map(ClientKey::Key);
     let decision = budget.check(key.unwrap_or(ip.map_or(ClientKey::Unknown, ClientKey::from)));
     let mut response = match decision.retry_after {
         Some(wait) => {

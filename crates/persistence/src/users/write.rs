@@ -118,7 +118,7 @@ pub(super) async fn create(db: &Database, user: &NewUser) -> Result<User, UserWr
 async fn lock_active_admins(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<bool> {
     let admins: Vec<i64> = users::table
         .filter(users::role.eq(Role::Admin.as_str()).and(users::is_active))
-        .filter(users::all_clients)
+        .filter(users::all_clients.and(users::service_account.eq(false)))
         .select(users::id)
         .for_update()
         .load(conn)
@@ -130,7 +130,7 @@ async fn active_admins_remain(conn: &mut AsyncPgConnection) -> QueryResult<bool>
     diesel::select(diesel::dsl::exists(
         users::table
             .filter(users::role.eq(Role::Admin.as_str()).and(users::is_active))
-            .filter(users::all_clients),
+            .filter(users::all_clients.and(users::service_account.eq(false))),
     ))
     .get_result(conn)
     .await

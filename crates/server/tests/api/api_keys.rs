@@ -234,6 +234,32 @@ async fn a_service_account_has_keys_and_no_password() {
         .await;
     assert_eq!(listed.data().as_array().unwrap().len(), 1);
 
+    // An admin service account does not count as the last admin who can sign in.
+    let robot = app
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"username": "ops-bot", "email": "ops@example.com", "role": "admin",
+                   "service_account": true}),
+        )
+        .await;
+    assert_eq!(robot.status, StatusCode::CREATED);
+    let me = app.me(&admin).await.data()["id"].as_i64().unwrap();
+    let demoted = app
+        .put(
+            &format!("/api/v1/users/{me}"),
+            &admin,
+            json!({"role": "viewer"}),
+        )
+        .await;
+    assert_eq!(demoted.code(), "LAST_ADMIN");
+
+    // A key never travels in a URL, where logs would keep it.
+    let in_url = app
+        .send(TestRequest::get().uri(&format!("/api/v1/ws/events?token={key}")))
+        .await;
+    assert_eq!(in_url.status, StatusCode::UNAUTHORIZED);
+
     // A person's keys are theirs to make.
     let (person, _) = app.user_with_role("paul", "technician").await;
     let refused = app

@@ -203,7 +203,7 @@ async fn forwarded_for_separates_clients_only_behind_a_trusted_proxy() {
 }
 
 #[actix_web::test]
-async fn each_api_key_has_a_budget_of_its_own() {
+async fn each_api_key_has_a_budget_of_its_own_and_made_up_keys_pay_from_their_address() {
     let db = TestDatabase::new();
     let mut config = config_for(&db);
     config.rate_limit_per_minute = budget(4);
@@ -216,20 +216,39 @@ async fn each_api_key_has_a_budget_of_its_own() {
             .await;
         keys.push(reply.data()["key"].as_str().unwrap().to_owned());
     }
-    let with_key = |key: &str| {
-        from("198.51.100.7:4000", Method::GET, "/api/v1/agents")
-            .insert_header(("X-API-Key", key.to_owned()))
+    let with_key = |peer: &str, key: &str| {
+        from(peer, Method::GET, "/api/v1/agents").insert_header(("X-API-Key", key.to_owned()))
     };
-    for _ in 0..4 {
-        assert_eq!(app.send(with_key(&keys[0])).await.status, StatusCode::OK);
+    // A key's first use, before it is known good, is paid by its address.
+    for key in &keys {
+        let first = app.send(with_key("203.0.113.50:4000", key)).await;
+        assert_eq!(first.status, StatusCode::OK);
     }
-    let spent = app.send(with_key(&keys[0])).await;
+    for _ in 0..4 {
+        let reply = app.send(with_key("198.51.100.7:4000", &keys[0])).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let spent = app.send(with_key("198.51.100.7:4000", &keys[0])).await;
     assert_eq!(spent.status, StatusCode::TOO_MANY_REQUESTS);
     // Another key from the same address, and the address itself, still have theirs.
-    let other = app.send(with_key(&keys[1])).await;
+    let other = app.send(with_key("198.51.100.7:4000", &keys[1])).await;
     assert_eq!(other.status, StatusCode::OK);
     assert_eq!(number(&other, "x-ratelimit-remaining"), 3);
     let session = from("198.51.100.7:4000", Method::GET, "/api/v1/agents")
         .insert_header(("Authorization", format!("Bearer {admin}")));
     assert_eq!(app.send(session).await.status, StatusCode::OK);
+
+    // Keys made up on the spot buy no budget: their address pays for each.
+    for attempt in 0..4 {
+        let made_up = format!("srk_madeupkey{attempt:020}");
+        let refused = app.send(with_key("198.51.100.8:4000", &made_up)).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app
+        .send(with_key(
+            "198.51.100.8:4000",
+            "srk_madeupkey99999999999999999999",
+        ))
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
 }
