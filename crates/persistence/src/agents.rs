@@ -103,10 +103,11 @@ impl AgentRepository for PgAgentRepository {
     async fn move_to(
         &self,
         id: AgentId,
+        from: ClientId,
         site: SiteId,
         now: DateTime<Utc>,
     ) -> Result<Option<Agent>, PortError> {
-        write::move_to(&self.db, id, site, now).await
+        write::move_to(&self.db, id, from, site, now).await
     }
 
     async fn transition(

@@ -57,12 +57,8 @@ async fn write_batches(db: Database, mut requests: mpsc::Receiver<Request>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while requests.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let agents: Vec<Uuid> = batch.iter().map(|request| request.agent.0).collect();
-        let at = batch
-            .iter()
-            .map(|request| request.at)
-            .max()
-            .unwrap_or_else(Utc::now);
-        match online_many(&db, &agents, at).await {
+        let times: Vec<DateTime<Utc>> = batch.iter().map(|request| request.at).collect();
+        match online_many(&db, &agents, &times).await {
             Ok(came_online) => {
                 let mut came_online: HashSet<Uuid> = came_online.into_iter().collect();
                 for request in batch.drain(..) {
@@ -89,27 +85,29 @@ struct CameOnline {
     uuid: Uuid,
 }
 
-/// One statement for the batch: approved live agents go online (locked in uuid order, so two
-/// processes' batches cannot deadlock), the transitions from offline are recorded, and those
-/// agents are returned.
+/// One statement for the batch: approved live agents go online at the time of their own call
+/// (locked in uuid order, so two processes' batches cannot deadlock), the transitions from
+/// offline are recorded, and those agents are returned.
 async fn online_many(
     db: &Database,
     agents: &[Uuid],
-    at: DateTime<Utc>,
+    times: &[DateTime<Utc>],
 ) -> Result<Vec<Uuid>, PortError> {
     let mut conn = db.conn().await?;
     let rows: Vec<CameOnline> = diesel::sql_query(
-        "WITH previous AS (SELECT uuid, status FROM agents \
-             WHERE uuid = ANY($1) AND deleted_at IS NULL AND status IN ('online', 'offline') \
-             ORDER BY uuid FOR UPDATE), \
-         changed AS (UPDATE agents a SET status = 'online', last_seen_at = $2, overdue_at = NULL \
-             FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous), \
+        "WITH calls AS (SELECT DISTINCT ON (uuid) uuid, at FROM unnest($1, $2) AS c (uuid, at) \
+             ORDER BY uuid, at DESC), \
+         previous AS (SELECT a.uuid, a.status, c.at FROM agents a JOIN calls c USING (uuid) \
+             WHERE a.deleted_at IS NULL AND a.status IN ('online', 'offline') \
+             ORDER BY a.uuid FOR UPDATE OF a), \
+         changed AS (UPDATE agents a SET status = 'online', last_seen_at = p.at, overdue_at = NULL \
+             FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous, p.at), \
          recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
-             SELECT uuid, previous, 'online', $2 FROM changed WHERE previous = 'offline') \
+             SELECT uuid, previous, 'online', at FROM changed WHERE previous = 'offline') \
          SELECT uuid FROM changed WHERE previous = 'offline'",
     )
     .bind::<Array<SqlUuid>, _>(agents)
-    .bind::<Timestamptz, _>(at)
+    .bind::<Array<Timestamptz>, _>(times)
     .load(&mut conn)
     .await
     .map_err(query_error)?;

@@ -45,11 +45,18 @@ impl AgentService {
             .await?
             .filter(|found| actor.sees(found.site.client))
             .ok_or(MoveAgentError::UnknownSite)?;
-        let moved = self
+        // Only from the client checked above: a move that raced ours is not undone.
+        let Some(moved) = self
             .agents
-            .move_to(id, target.site.id, self.clock.now())
+            .move_to(id, from.client, target.site.id, self.clock.now())
             .await?
-            .ok_or(MoveAgentError::NotFound)?;
+        else {
+            return Err(if self.tenancy.site(site).await?.is_none() {
+                MoveAgentError::UnknownSite
+            } else {
+                MoveAgentError::NotFound
+            });
+        };
         tracing::info!(agent = %id, from = %from.site, to = %moved.site, by = %actor.id(), "agent moved");
         let record = AuditRecord::by(actor, "agent.move")
             .target("agent", id)
@@ -88,7 +95,7 @@ mod tests {
                 counts: Default::default(),
             }))
         });
-        ports.agents.expect_move_to().returning(|id, site, _| {
+        ports.agents.expect_move_to().returning(|id, _, site, _| {
             let mut moved = stored_agent(id, AgentStatus::Online).agent;
             moved.site = site;
             moved.client = crate::tenancy::ClientId(2);

@@ -83,11 +83,12 @@ pub trait AgentRepository: Send + Sync {
     /// The live agents of the clients in `clients`.
     async fn ids_of(&self, clients: &[ClientId]) -> Result<Vec<AgentId>, PortError>;
 
-    /// Moves a live agent to another site (and that site's client); `None` when the agent or
-    /// the site is gone.
+    /// Moves a live agent that is still in client `from` to another site (and that site's
+    /// client); `None` when the agent is gone or no longer in `from`, or the site is gone.
     async fn move_to(
         &self,
         id: AgentId,
+        from: ClientId,
         site: SiteId,
         now: DateTime<Utc>,
     ) -> Result<Option<Agent>, PortError>;

@@ -8,7 +8,7 @@ use slimrmm_domain::agent::{
 };
 use slimrmm_domain::enrollment::CertificateRecord;
 use slimrmm_domain::notification::Notification;
-use slimrmm_domain::tenancy::SiteId;
+use slimrmm_domain::tenancy::{ClientId, SiteId};
 use slimrmm_domain::user::UserId;
 
 use super::certificates;
@@ -260,11 +260,13 @@ pub(super) async fn delete(
     .map_err(query_error)
 }
 
-/// Moves a live agent to `site` and its client, in one statement (the site's client is read in
-/// it, so the pair stays true).
+/// Moves a live agent still in client `from` to `site` and its client, in one statement (the
+/// site's client is read in it, so the pair stays true). A site deleted meanwhile answers
+/// `None`, as a missing one does.
 pub(super) async fn move_to(
     db: &Database,
     id: AgentId,
+    from: ClientId,
     site: SiteId,
     now: DateTime<Utc>,
 ) -> Result<Option<Agent>, PortError> {
@@ -273,7 +275,8 @@ pub(super) async fn move_to(
         .find(site.0)
         .select(sites::client_id)
         .single_value();
-    let row: Option<AgentRow> = diesel::update(live(id))
+    let row: Result<Option<AgentRow>, _> = diesel::update(live(id))
+        .filter(agents::client_id.eq(from.0))
         .filter(diesel::dsl::exists(sites::table.find(site.0)))
         .set((
             agents::site_id.eq(site.0),
@@ -283,7 +286,12 @@ pub(super) async fn move_to(
         .returning(AgentRow::as_returning())
         .get_result(&mut conn)
         .await
-        .optional()
-        .map_err(query_error)?;
+        .optional();
+    let row = match row {
+        Err(error) if crate::error::violated_foreign_key(&error) == Some("agents_site_fkey") => {
+            None
+        }
+        other => other.map_err(query_error)?,
+    };
     row.map(AgentRow::into_domain).transpose()
 }
