@@ -37,4 +37,4 @@ pub use telemetry::{
 };
 pub use tenancy::{AgentCountsResponse, ClientResponse, SiteResponse};
 pub use token::{ChallengeResponse, LoginAnswer, TokenResponse, token_answer};
-pub use user::{RoleDto, UserResponse, client_ids, scope_of};
+pub use user::{RoleDto, UserResponse, scope_of};

@@ -18,7 +18,6 @@ use slimrmm_domain::user::UserId;
 use crate::Database;
 use crate::error::{corrupt, query_error};
 use crate::schema::{api_keys, users};
-use crate::sql::scope_ids;
 use crate::users::UserRow;
 
 /// API keys in PostgreSQL.
@@ -83,7 +82,7 @@ impl ApiKeyRepository for PgApiKeyRepository {
                 api_keys::prefix.eq(&key.prefix),
                 api_keys::digest.eq(key.digest.0.as_slice()),
                 api_keys::role.eq(key.role.as_str()),
-                api_keys::client_ids.eq(key.scope.as_ref().and_then(scope_ids)),
+                api_keys::client_ids.eq(key.scope.as_ref().and_then(Scope::ids)),
                 api_keys::expires_at.eq(key.expires_at),
                 api_keys::created_by.eq(key.created_by.0),
                 api_keys::created_at.eq(now),

@@ -100,18 +100,11 @@ pub(crate) fn contains_pattern(term: &str) -> String {
     pattern
 }
 
-/// The client ids a restricted scope allows, `None` for a user of every client.
-pub(crate) fn scope_ids(scope: &slimrmm_domain::tenancy::Scope) -> Option<Vec<i64>> {
-    scope
-        .restriction()
-        .map(|clients| clients.iter().map(|client| client.0).collect())
-}
-
 /// Keeps the rows of `$boxed` whose `$column` (an agent uuid) is a live agent of the clients of
 /// `$scope`, when the scope is restricted.
 macro_rules! in_scope {
     ($boxed:expr, $column:expr, $scope:expr) => {
-        match $crate::sql::scope_ids($scope) {
+        match $scope.ids() {
             None => $boxed,
             Some(ids) => $boxed.filter(
                 $column.eq_any(

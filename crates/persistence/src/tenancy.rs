@@ -20,7 +20,7 @@ use rows::{ClientRow, SiteRow};
 use crate::Database;
 use crate::error::{query_error, violated_foreign_key, violated_unique_index};
 use crate::schema::{clients, sites};
-use crate::sql::{contains_pattern, load_page, lower, scope_ids, sorted};
+use crate::sql::{contains_pattern, load_page, lower, sorted};
 
 /// Clients and sites in PostgreSQL.
 #[derive(Clone)]
@@ -106,7 +106,7 @@ impl TenancyRepository for PgTenancyRepository {
         let mut conn = self.db.conn().await?;
         let filtered = || {
             let mut selection = clients::table.into_boxed();
-            if let Some(ids) = scope_ids(scope) {
+            if let Some(ids) = scope.ids() {
                 selection = selection.filter(clients::id.eq_any(ids));
             }
             if let Some(term) = &query.search {

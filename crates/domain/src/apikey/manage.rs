@@ -134,8 +134,7 @@ impl ApiKeyService {
                 "name": key.name.as_str(),
                 "prefix": key.prefix,
                 "role": key.role.as_str(),
-                "client_ids": key.scope.as_ref().and_then(Scope::restriction)
-                    .map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()),
+                "client_ids": key.scope.as_ref().and_then(Scope::ids),
             }));
         self.ports.audit.record(record).await;
         Ok(CreatedKey { key, secret })

@@ -41,6 +41,13 @@ impl Scope {
         }
     }
 
+    /// The numbers of a restricted scope's clients, `None` for [`Scope::All`]: what stores
+    /// filter on and what the API and the audit log write.
+    pub fn ids(&self) -> Option<Vec<i64>> {
+        self.restriction()
+            .map(|clients| clients.iter().map(|client| client.0).collect())
+    }
+
     /// True when every client `other` reaches is inside this scope.
     pub fn covers(&self, other: &Scope) -> bool {
         match (self, other) {
@@ -64,6 +71,8 @@ mod tests {
         assert!(!Scope::clients([]).includes(ClientId(1)));
         assert_eq!(scope.restriction(), Some(vec![ClientId(1), ClientId(3)]));
         assert_eq!(Scope::All.restriction(), None);
+        assert_eq!(scope.ids(), Some(vec![1, 3]));
+        assert_eq!(Scope::All.ids(), None);
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl UserService {
             .details(json!({
                 "username": user.username.as_str(),
                 "role": user.role.as_str(),
-                "client_ids": user.scope.restriction().map(|ids| ids.iter().map(|id| id.0).collect::<Vec<_>>()),
+                "client_ids": user.scope.ids(),
             }));
         self.audit.record(record).await;
         Ok(user)

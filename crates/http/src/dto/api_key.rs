@@ -3,7 +3,9 @@ use serde::Serialize;
 use slimrmm_domain::apikey::ApiKey;
 use utoipa::ToSchema;
 
-use super::{RoleDto, client_ids};
+use slimrmm_domain::tenancy::Scope;
+
+use super::RoleDto;
 
 /// An API key, without its secret.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,7 +48,7 @@ impl From<ApiKey> for ApiKeyResponse {
             name: key.name.as_str().to_owned(),
             prefix: key.prefix,
             role: key.role.into(),
-            client_ids: key.scope.as_ref().and_then(client_ids),
+            client_ids: key.scope.as_ref().and_then(Scope::ids),
             expires_at: key.expires_at,
             last_used_at: key.last_used_at,
             last_used_ip: key.last_used_from.map(|ip| ip.to_string()),

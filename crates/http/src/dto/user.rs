@@ -8,13 +8,6 @@ use crate::error::ApiError;
 /// The most clients one scope may list.
 pub const MAX_SCOPE_CLIENTS: usize = 1000;
 
-/// A scope as the API writes it: `null` for every client, else the client ids.
-pub fn client_ids(scope: &Scope) -> Option<Vec<i64>> {
-    scope
-        .restriction()
-        .map(|clients| clients.iter().map(|client| client.0).collect())
-}
-
 /// A scope as the API reads it from `field`: `null` for every client, else the listed ones.
 pub fn scope_of(field: &'static str, ids: Option<Vec<i64>>) -> Result<Scope, ApiError> {
     let Some(ids) = ids else {
@@ -106,7 +99,7 @@ impl From<User> for UserResponse {
             email: user.email.map(|email| email.as_str().to_owned()),
             full_name: user.full_name.map(|name| name.as_str().to_owned()),
             role: user.role.into(),
-            client_ids: client_ids(&user.scope),
+            client_ids: user.scope.ids(),
             service_account: user.service_account,
             is_active: user.is_active,
             created_at: user.created_at,

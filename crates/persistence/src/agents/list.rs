@@ -39,8 +39,7 @@ fn filtered(scope: &Scope, query: &AgentListQuery) -> agents::BoxedQuery<'static
     let mut selection = agents::table
         .filter(agents::deleted_at.is_null())
         .into_boxed();
-    if let Some(clients) = scope.restriction() {
-        let ids: Vec<i64> = clients.iter().map(|client| client.0).collect();
+    if let Some(ids) = scope.ids() {
         selection = selection.filter(agents::client_id.eq_any(ids));
     }
     if let Some(client) = query.filter.client {

@@ -83,7 +83,7 @@ pub(super) async fn page(
     if query.filter.tag.is_some() {
         placeholder(&mut text, " AND tags @> ?");
     }
-    let clients = scope.restriction();
+    let clients = scope.ids();
     if clients.is_some() {
         placeholder(&mut text, " AND client_id = ANY(?)");
     }
@@ -121,8 +121,7 @@ pub(super) async fn page(
     if let Some(tag) = &query.filter.tag {
         statement = statement.bind::<Array<Text>, _>(vec![tag.as_str().to_owned()]);
     }
-    if let Some(clients) = clients {
-        let ids: Vec<i64> = clients.iter().map(|client| client.0).collect();
+    if let Some(ids) = clients {
         statement = statement.bind::<Array<BigInt>, _>(ids);
     }
     if let Some(client) = query.filter.client {

@@ -34,9 +34,7 @@ pub(super) async fn select(
     let agents: Vec<Uuid> = selector.agents.iter().map(|agent| agent.0).collect();
     let tags: Vec<&str> = selector.tags.iter().map(|tag| tag.as_str()).collect();
     let os: Vec<&str> = selector.os.iter().map(|os| os.as_str()).collect();
-    let restriction: Option<Vec<i64>> = scope
-        .restriction()
-        .map(|clients| clients.iter().map(|client| client.0).collect());
+    let restriction = scope.ids();
     let rows: Vec<TargetRow> = diesel::sql_query(
         "SELECT uuid, hostname, os, status FROM agents \
          WHERE deleted_at IS NULL AND status IN ('online', 'offline') \

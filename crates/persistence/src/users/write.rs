@@ -54,13 +54,13 @@ async fn set_scope(conn: &mut AsyncPgConnection, id: i64, scope: &Scope) -> Quer
     diesel::delete(user_clients::table.filter(user_clients::user_id.eq(id)))
         .execute(conn)
         .await?;
-    if let Some(clients) = scope.restriction() {
+    if let Some(clients) = scope.ids() {
         let rows: Vec<_> = clients
-            .iter()
+            .into_iter()
             .map(|client| {
                 (
                     user_clients::user_id.eq(id),
-                    user_clients::client_id.eq(client.0),
+                    user_clients::client_id.eq(client),
                 )
             })
             .collect();
