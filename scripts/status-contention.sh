@@ -26,8 +26,8 @@ SELECT gen_random_uuid(), 'host-' || lpad(i::text, 5, '0'), (ARRAY['linux','darw
 FROM generate_series(1, 10000) AS i;
 VACUUM ANALYZE agents;
 SQL
-# The statements of PresenceRepository::online and ::offline (persistence/src/presence.rs), on
-# random agents, half and half.
+# What PresenceRepository::online and ::offline (persistence/src/presence.rs) write for one agent
+# (online: the single-agent form of its batch statement), on random agents, half and half.
 cat > "$WORK/online.sql" <<'SQL'
 \set n random(1, 10000)
 WITH previous AS (SELECT uuid, status FROM agents

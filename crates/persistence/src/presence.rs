@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+use diesel::sql_types::{Array, Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::{AgentId, Hostname};
@@ -27,12 +27,6 @@ impl PgPresenceRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
-}
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    value: i64,
 }
 
 #[derive(QueryableByName)]
@@ -91,25 +85,46 @@ async fn notify(
 const HEARD_FROM: &str = "coalesce((SELECT s.last_heartbeat_at FROM agent_state s WHERE s.agent_uuid = a.uuid), \
                           a.last_seen_at, a.approved_at, a.created_at)";
 
+#[derive(QueryableByName)]
+struct CameOnline {
+    #[diesel(sql_type = SqlUuid)]
+    uuid: Uuid,
+}
+
+/// Coming online, for one agent or a batch (`BatchedPresence`) in one statement: approved live
+/// agents go online at the time of their own call
+/// (locked in uuid order, so two processes' batches cannot deadlock), the transitions from
+/// offline are recorded, and those agents are returned.
+pub(crate) async fn online_many(
+    db: &Database,
+    agents: &[Uuid],
+    times: &[DateTime<Utc>],
+) -> Result<Vec<Uuid>, PortError> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<CameOnline> = diesel::sql_query(
+        "WITH calls AS (SELECT DISTINCT ON (uuid) uuid, at FROM unnest($1, $2) AS c (uuid, at) \
+             ORDER BY uuid, at DESC), \
+         previous AS (SELECT a.uuid, a.status, c.at FROM agents a JOIN calls c USING (uuid) \
+             WHERE a.deleted_at IS NULL AND a.status IN ('online', 'offline') \
+             ORDER BY a.uuid FOR UPDATE OF a), \
+         changed AS (UPDATE agents a SET status = 'online', last_seen_at = p.at, overdue_at = NULL \
+             FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous, p.at), \
+         recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
+             SELECT uuid, previous, 'online', at FROM changed WHERE previous = 'offline') \
+         SELECT uuid FROM changed WHERE previous = 'offline'",
+    )
+    .bind::<Array<SqlUuid>, _>(agents)
+    .bind::<Array<Timestamptz>, _>(times)
+    .load(&mut conn)
+    .await
+    .map_err(query_error)?;
+    Ok(rows.into_iter().map(|row| row.uuid).collect())
+}
+
 #[async_trait]
 impl PresenceRepository for PgPresenceRepository {
     async fn online(&self, agent: AgentId, at: DateTime<Utc>) -> Result<bool, PortError> {
-        let mut conn = self.db.conn().await?;
-        let changed: Count = diesel::sql_query(
-            "WITH previous AS (SELECT uuid, status FROM agents \
-                 WHERE uuid = $1 AND deleted_at IS NULL AND status IN ('online', 'offline') FOR UPDATE), \
-             changed AS (UPDATE agents a SET status = 'online', last_seen_at = $2, overdue_at = NULL \
-                 FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous), \
-             recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
-                 SELECT uuid, previous, 'online', $2 FROM changed WHERE previous = 'offline') \
-             SELECT count(*) AS value FROM changed WHERE previous = 'offline'",
-        )
-        .bind::<diesel::sql_types::Uuid, _>(agent.0)
-        .bind::<Timestamptz, _>(at)
-        .get_result(&mut conn)
-        .await
-        .map_err(query_error)?;
-        Ok(changed.value > 0)
+        Ok(!online_many(&self.db, &[agent.0], &[at]).await?.is_empty())
     }
 
     async fn offline(&self, agent: AgentId, at: DateTime<Utc>) -> Result<bool, PortError> {

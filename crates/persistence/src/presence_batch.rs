@@ -9,16 +9,13 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
-use diesel::sql_types::{Array, Timestamptz, Uuid as SqlUuid};
-use diesel_async::RunQueryDsl;
 use slimrmm_domain::PortError;
 use slimrmm_domain::agent::AgentId;
 use slimrmm_domain::presence::{AgentSummary, PresenceRepository};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::error::query_error;
+use crate::presence::online_many;
 use crate::{Database, PgPresenceRepository};
 
 /// The most agents one statement brings online.
@@ -77,41 +74,6 @@ async fn write_batches(db: Database, mut requests: mpsc::Receiver<Request>) {
             }
         }
     }
-}
-
-#[derive(QueryableByName)]
-struct CameOnline {
-    #[diesel(sql_type = SqlUuid)]
-    uuid: Uuid,
-}
-
-/// One statement for the batch: approved live agents go online at the time of their own call
-/// (locked in uuid order, so two processes' batches cannot deadlock), the transitions from
-/// offline are recorded, and those agents are returned.
-async fn online_many(
-    db: &Database,
-    agents: &[Uuid],
-    times: &[DateTime<Utc>],
-) -> Result<Vec<Uuid>, PortError> {
-    let mut conn = db.conn().await?;
-    let rows: Vec<CameOnline> = diesel::sql_query(
-        "WITH calls AS (SELECT DISTINCT ON (uuid) uuid, at FROM unnest($1, $2) AS c (uuid, at) \
-             ORDER BY uuid, at DESC), \
-         previous AS (SELECT a.uuid, a.status, c.at FROM agents a JOIN calls c USING (uuid) \
-             WHERE a.deleted_at IS NULL AND a.status IN ('online', 'offline') \
-             ORDER BY a.uuid FOR UPDATE OF a), \
-         changed AS (UPDATE agents a SET status = 'online', last_seen_at = p.at, overdue_at = NULL \
-             FROM previous p WHERE a.uuid = p.uuid RETURNING a.uuid, p.status AS previous, p.at), \
-         recorded AS (INSERT INTO agent_status_events (agent_uuid, from_status, to_status, at) \
-             SELECT uuid, previous, 'online', at FROM changed WHERE previous = 'offline') \
-         SELECT uuid FROM changed WHERE previous = 'offline'",
-    )
-    .bind::<Array<SqlUuid>, _>(agents)
-    .bind::<Array<Timestamptz>, _>(times)
-    .load(&mut conn)
-    .await
-    .map_err(query_error)?;
-    Ok(rows.into_iter().map(|row| row.uuid).collect())
 }
 
 #[async_trait]
