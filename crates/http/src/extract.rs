@@ -11,13 +11,13 @@ mod validation;
 pub use agent_headers::AgentHeaders;
 #[cfg(test)]
 pub(crate) use auth::act_as;
-pub(crate) use auth::api_key;
 pub(crate) use auth::authenticate;
 pub(crate) use auth::two_factor_required;
 pub use auth::{
     API_KEY_HEADER, Administer, Authorized, BearerToken, Enrolling, Global, Operate, Read,
     Requirement, SignedIn,
 };
+pub(crate) use auth::{Presented, api_key, identify};
 pub use client_certificate::{
     ClientCertificate, ClientCertificateSource, PeerCertificate, decode_header,
 };

@@ -148,28 +148,30 @@ pub(crate) async fn authenticate(
         && (req.headers().contains_key(header::AUTHORIZATION)
             || req.headers().contains_key(API_KEY_HEADER))
     {
-        let outcome = credential(req.request()).await;
-        if outcome.is_ok()
-            && let Some(key) = api_key(req.request())
-            && let Some(state) = req.app_data::<web::Data<crate::AppState>>()
+        let presented = Presented::of(req.request());
+        let key = match &presented {
+            Ok(Presented::Key(key)) => Some(crate::middleware::key_hash(key)),
+            _ => None,
+        };
+        let outcome = match presented {
+            Ok(presented) => credential(req.request(), &presented).await,
+            Err(error) => Err(error),
+        };
+        let limits = req
+            .app_data::<web::Data<crate::AppState>>()
+            .map(|state| state.rate_limits.clone());
+        if let (Some(key), Some(limits)) = (key, &limits)
+            && outcome.is_ok()
         {
-            state
-                .rate_limits
-                .verified_keys
-                .insert(crate::middleware::key_hash(&key));
+            limits.verified_keys.insert(key);
         }
         // A made-up key costs its sender: each refusal counts against the address's sign-in
         // budget, so keys cannot be guessed at the pace of the (per-key) API budget.
-        if outcome.is_err()
-            && api_key(req.request()).is_some()
-            && let Some(state) = req.app_data::<web::Data<crate::AppState>>()
+        if key.is_some()
+            && outcome.is_err()
+            && let Some(limits) = &limits
             && let Some(ip) = ClientIp::of(req.request()).0
-            && state
-                .rate_limits
-                .auth
-                .check(ip.into())
-                .retry_after
-                .is_some()
+            && limits.auth.check(ip.into()).retry_after.is_some()
         {
             let refused = ApiError::new(
                 actix_web::http::StatusCode::TOO_MANY_REQUESTS,
@@ -196,22 +198,48 @@ pub(crate) fn api_key(req: &HttpRequest) -> Option<String> {
     bearer(req).ok().filter(|token| is_api_key(token))
 }
 
-/// Who the request's credential proves the caller to be: an API key, or an access token.
-async fn credential(req: &HttpRequest) -> Result<Actor, ApiError> {
-    let source = ClientIp::of(req).0;
-    if let Some(key) = api_key(req) {
-        let keys = req
-            .app_data::<web::Data<ApiKeyService>>()
-            .cloned()
-            .ok_or_else(|| ApiError::internal(&"the ApiKeyService is not registered"))?;
-        return Ok(keys.authenticate(&key, source).await?);
+/// What a caller presents to prove who they are.
+pub(crate) enum Presented {
+    /// An API key.
+    Key(String),
+    /// An access token (a JWT).
+    Token(String),
+}
+
+impl Presented {
+    /// The credential in a request's headers: an API key ([`api_key`]), else the bearer token.
+    fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        match api_key(req) {
+            Some(key) => Ok(Self::Key(key)),
+            None => bearer(req).map(Self::Token),
+        }
     }
-    let token = bearer(req)?;
+}
+
+/// Who a credential proves the caller to be, seen at `source`: the one place a key and a token
+/// are told apart (the middleware, and the events WebSocket, which may take a token from its
+/// query or subprotocol).
+pub(crate) async fn identify(
+    auth: &AuthService,
+    keys: &ApiKeyService,
+    presented: &Presented,
+    source: Option<std::net::IpAddr>,
+) -> Result<Actor, ApiError> {
+    Ok(match presented {
+        Presented::Key(key) => keys.authenticate(key, source).await?,
+        Presented::Token(token) => auth.authenticate(token).await?.from(source),
+    })
+}
+
+/// Who a request's credential proves the caller to be, with the services the app registered.
+async fn credential(req: &HttpRequest, presented: &Presented) -> Result<Actor, ApiError> {
+    let keys = req
+        .app_data::<web::Data<ApiKeyService>>()
+        .ok_or_else(|| ApiError::internal(&"the ApiKeyService is not registered"))?;
     let auth = req
         .app_data::<web::Data<AuthService>>()
-        .cloned()
         .ok_or_else(|| ApiError::internal(&"the AuthService is not registered"))?;
-    Ok(auth.authenticate(&token).await?.from(source))
+    identify(auth, keys, presented, ClientIp::of(req).0).await
 }
 
 /// 403 for a user the security policy requires to enrol a second factor first.
@@ -267,6 +295,9 @@ impl<C: Requirement> FromRequest for Authorized<C> {
         }
         // Outside the middleware (an app built without it): authenticate here.
         let req = req.clone();
-        Box::pin(async move { require(credential(&req).await?) })
+        Box::pin(async move {
+            let presented = Presented::of(&req)?;
+            require(credential(&req, &presented).await?)
+        })
     }
 }

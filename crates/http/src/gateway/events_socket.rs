@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Presented, identify};
 
 /// How a dashboard subscribes.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -81,15 +82,20 @@ pub async fn events_socket(
     // The token first: nothing else of the request is read for a caller without one.
     // An API key is taken from a header only: in the query string it would be written to
     // request logs, where a long-lived secret has no place.
-    let token = crate::extract::api_key(&req)
-        .or_else(|| token(&req).filter(|token| !slimrmm_domain::apikey::is_api_key(token)))
+    let presented = crate::extract::api_key(&req)
+        .map(Presented::Key)
+        .or_else(|| {
+            token(&req)
+                .filter(|token| !slimrmm_domain::apikey::is_api_key(token))
+                .map(Presented::Token)
+        })
         .ok_or_else(|| {
         ApiError::unauthorized(
             "UNAUTHORIZED",
             "send the access token as ?token=, as the bearer subprotocol or as Authorization: Bearer (an API key: in Authorization or X-API-Key only)",
         )
     })?;
-    let actor = identify(&state, &token).await?;
+    let actor = identify(&state.auth, &state.api_keys, &presented, None).await?;
     if actor.must_enrol {
         return Err(crate::extract::two_factor_required());
     }
@@ -147,7 +153,7 @@ pub async fn events_socket(
                     Some(Ok(_)) => {}
                 },
                 _ = recheck.tick() => {
-                    let Ok(actor) = identify(&state, &token).await else {
+                    let Ok(actor) = identify(&state.auth, &state.api_keys, &presented, None).await else {
                         break Some(CloseReason { code: CloseCode::Policy, description: Some("session ended".into()) });
                     };
                     // The scope may have changed, and agents enrolled or moved.
@@ -170,16 +176,4 @@ async fn visible_agents(
 ) -> Result<Option<std::collections::HashSet<String>>, ApiError> {
     let visible = state.agents.visible_agents(actor).await?;
     Ok(visible.map(|agents| agents.iter().map(ToString::to_string).collect()))
-}
-
-/// The caller behind a subscriber's credential: an API key, or an access token.
-async fn identify(
-    state: &AppState,
-    credential: &str,
-) -> Result<slimrmm_domain::auth::Actor, ApiError> {
-    if slimrmm_domain::apikey::is_api_key(credential) {
-        Ok(state.api_keys.authenticate(credential, None).await?)
-    } else {
-        Ok(state.auth.authenticate(credential).await?)
-    }
 }
