@@ -190,14 +190,7 @@ async fn callers_without_the_right_learn_nothing_about_a_requests_shape() {
     for (path, operations) in document["paths"].as_object().unwrap() {
         for (method, operation) in operations.as_object().unwrap() {
             let name = format!("{} {path}", method.to_uppercase());
-            let Some(least) = operation["security"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find_map(|requirement| requirement["bearer"].as_array())
-                .and_then(|roles| roles.first())
-                .and_then(Value::as_str)
-            else {
+            let Some(least) = crate::helpers::least_role(operation) else {
                 continue;
             };
             let rank = ROLES

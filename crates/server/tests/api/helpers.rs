@@ -433,3 +433,15 @@ where
         self.send(request).await
     }
 }
+
+/// The least role an OpenAPI operation declares for bearer callers
+/// (`security: [{"bearer": ["technician"]}]`), if it takes one.
+pub fn least_role(operation: &Value) -> Option<&str> {
+    operation["security"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|requirement| requirement["bearer"].as_array())
+        .and_then(|roles| roles.first())
+        .and_then(Value::as_str)
+}
