@@ -129,17 +129,15 @@ impl TenancyRepository for PgTenancyRepository {
             ),
         }
         .select(ClientRow::as_select());
-        let page: Page<ClientRow> =
-            load_page(&mut conn, query.page, filtered().count(), ordered).await?;
-        let total = page.total;
-        let request = page.request;
-        let found = page
-            .items
-            .into_iter()
-            .map(ClientRow::into_domain)
-            .collect::<Result<Vec<_>, _>>()?;
+        let Page {
+            items,
+            total,
+            request,
+        } = load_page(&mut conn, query.page, filtered().count(), ordered)
+            .await?
+            .try_map(ClientRow::into_domain)?;
         Ok(Page {
-            items: counts::clients(&mut conn, found).await?,
+            items: counts::clients(&mut conn, items).await?,
             total,
             request,
         })
@@ -231,17 +229,15 @@ impl TenancyRepository for PgTenancyRepository {
             }
         }
         .select(SiteRow::as_select());
-        let page: Page<SiteRow> =
-            load_page(&mut conn, query.page, filtered().count(), ordered).await?;
-        let total = page.total;
-        let request = page.request;
-        let found = page
-            .items
-            .into_iter()
-            .map(SiteRow::into_domain)
-            .collect::<Result<Vec<_>, _>>()?;
+        let Page {
+            items,
+            total,
+            request,
+        } = load_page(&mut conn, query.page, filtered().count(), ordered)
+            .await?
+            .try_map(SiteRow::into_domain)?;
         Ok(Page {
-            items: counts::sites(&mut conn, found).await?,
+            items: counts::sites(&mut conn, items).await?,
             total,
             request,
         })
