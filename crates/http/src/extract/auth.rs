@@ -157,8 +157,9 @@ pub(crate) async fn authenticate(
             Ok(presented) => credential(req.request(), &presented).await,
             Err(error) => Err(error),
         };
-        let limits = req
-            .app_data::<web::Data<crate::AppState>>()
+        // Only a key's outcome concerns the rate limits.
+        let limits = key
+            .and(req.app_data::<web::Data<crate::AppState>>())
             .map(|state| state.rate_limits.clone());
         if let (Some(key), Some(limits)) = (key, &limits)
             && outcome.is_ok()
